@@ -1,0 +1,39 @@
+# Two commands for a new machine with python3: `make run` and `make test`.
+UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install setup run test lint format clean-db
+
+.uv/bin/uv:
+	python3 -m venv .uv
+	.uv/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python python3
+	@touch $@
+
+install: .venv/.synced
+
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+run: setup
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+clean-db:
+	rm -f db.sqlite3

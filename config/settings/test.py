@@ -1,0 +1,10 @@
+"""Test settings: the same as production-shaped base, with fast hashing and captured email."""
+
+from config.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Ordinary tests run tasks in-process; the Celery worker test switches to the real broker itself.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,55 @@
+"""API pieces every app shares: the base permission, strict input, and error translation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ConflictError
+
+
+class StrictFieldsMixin:
+    """Refuse fields the serializer does not know, instead of silently ignoring them.
+
+    A typo in a client (`busines_owner`) would otherwise look like a successful save.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            allowed = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data.keys()) - allowed)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown or read-only field: this endpoint does not accept it."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def django_validation_detail(error: DjangoValidationError) -> dict[str, list[str]] | list[str]:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": list(error.messages)}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the domain's errors: validation 400, conflict 409, denial 403."""
+    if isinstance(exc, DjangoValidationError):
+        return Response(django_validation_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ConflictError):
+        return Response(
+            {"detail": exc.message, "current": exc.current}, status=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)

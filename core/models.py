@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise AuditEventImmutable("Audit events are append-only: they cannot be updated.")
+
+    def delete(self):  # noqa: ANN201
+        raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
+
+
+class AuditEventImmutable(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which object, the values before and after, and why.
+
+    Written only through `core.audit.record_audit_event`; rows never change once written.
+    """
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=100, help_text="app_label.model of the changed object")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    # Kept as a plain id (not a foreign key) so this base app depends on no app of ours, while the
+    # per-initiative audit trail can still be read with one indexed query.
+    initiative_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    reason = models.TextField(blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None:
+            raise AuditEventImmutable("Audit events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
