@@ -1,0 +1,10 @@
+from rest_framework.routers import DefaultRouter
+
+from portfolio import api
+
+router = DefaultRouter()
+router.register("business-units", api.BusinessUnitViewSet, basename="business-unit")
+router.register("initiatives", api.InitiativeViewSet, basename="initiative")
+router.register("problem-statements", api.ProblemStatementViewSet, basename="problem-statement")
+
+urlpatterns = router.urls

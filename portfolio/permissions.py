@@ -1,0 +1,60 @@
+"""Who may see and change portfolio objects. Pages and the API both ask these functions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from core.roles import Role, has_any_role, has_role
+from portfolio.models import Initiative, InitiativeQuerySet
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def can_view_portfolio(user: User) -> bool:
+    """Every Gatehouse role reads the whole portfolio: governance needs the full picture."""
+    return has_any_role(user)
+
+
+def can_create_initiative(user: User) -> bool:
+    return has_role(user, Role.PRODUCT_OWNER, Role.GOVERNANCE_ADMIN)
+
+
+def can_edit_initiative(user: User, initiative: Initiative) -> bool:
+    """Admins edit all; a product owner edits only initiatives they own as business or delivery owner."""
+    if has_role(user, Role.GOVERNANCE_ADMIN):
+        return True
+    return has_role(user, Role.PRODUCT_OWNER) and initiative.is_owner(user.pk)
+
+
+def can_set_stage(user: User) -> bool:
+    return has_role(user, Role.GOVERNANCE_ADMIN)
+
+
+def can_manage_business_units(user: User) -> bool:
+    return has_role(user, Role.GOVERNANCE_ADMIN)
+
+
+def initiatives_visible_to(user: User) -> InitiativeQuerySet:
+    if not can_view_portfolio(user):
+        return Initiative.objects.none()
+    return Initiative.objects.all()
+
+
+def get_initiative_for_user(
+    user: User, pk: int, *, write: bool = False, queryset: InitiativeQuerySet | None = None
+) -> Initiative:
+    """The initiative `pk` if `user` may see it (404 otherwise) and, with `write`, change it (403)."""
+    if not can_view_portfolio(user):
+        raise PermissionDenied("Your account has no Gatehouse role.")
+    base = queryset if queryset is not None else Initiative.objects.all()
+    try:
+        initiative = base.get(pk=pk)
+    except Initiative.DoesNotExist:
+        raise Http404("No such initiative.") from None
+    if write and not can_edit_initiative(user, initiative):
+        raise PermissionDenied(
+            "Only this initiative's business or delivery owner, or a governance admin, can change it."
+        )
+    return initiative

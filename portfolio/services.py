@@ -1,0 +1,308 @@
+"""Every state change of the portfolio: one function each, one transaction, one audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_value, changes_between, record_audit_event, snapshot
+from core.errors import ConflictError
+from core.roles import Role, has_role
+from portfolio.models import (
+    PROBLEM_STATEMENT_FIELDS,
+    BusinessUnit,
+    Initiative,
+    ProblemStatement,
+    ProblemStatementVersion,
+    Stage,
+    StageTransition,
+    Vendor,
+)
+from portfolio.permissions import (
+    can_create_initiative,
+    can_edit_initiative,
+    can_manage_business_units,
+    can_set_stage,
+)
+from portfolio.rules import check_problem_statement, stage_change_problems
+
+INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "business_unit",
+    "business_owner",
+    "delivery_owner",
+    "executive_sponsor",
+    "value_owner",
+    "safety_owner",
+    "escalation_path",
+    "autonomy_level",
+    "eu_ai_act_tier",
+    "sourcing",
+    "value_category",
+    "value_statement",
+    "poc_budget",
+    "production_budget_estimate",
+    "actual_spend",
+    "monthly_run_cost",
+    "start_date",
+    "next_review_date",
+)
+_INITIATIVE_AUDITED = (*INITIATIVE_EDITABLE_FIELDS, "vendors")
+
+
+def _initiative_snapshot(initiative: Initiative) -> dict[str, Any]:
+    values = snapshot(initiative, INITIATIVE_EDITABLE_FIELDS)
+    values["vendors"] = sorted(vendor.name for vendor in initiative.vendors.all())
+    return values
+
+
+def _require_product_owner_stays_owner(actor: AbstractBaseUser, initiative: Initiative) -> None:
+    """A product owner who names neither owner as themselves would lock themselves out."""
+    if has_role(actor, Role.GOVERNANCE_ADMIN) or initiative.is_owner(actor.pk):
+        return
+    raise ValidationError(
+        {
+            "business_owner": (
+                "As a product owner you must be the business owner or the delivery owner "
+                "of an initiative you create or edit."
+            )
+        }
+    )
+
+
+def _apply_fields(initiative: Initiative, data: Mapping[str, Any]) -> None:
+    unknown = sorted(set(data) - set(INITIATIVE_EDITABLE_FIELDS) - {"vendors"})
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    for name, value in data.items():
+        if name != "vendors":
+            setattr(initiative, name, value)
+
+
+@transaction.atomic
+def business_unit_create(
+    *, actor: AbstractBaseUser, name: str, description: str = ""
+) -> BusinessUnit:
+    if not can_manage_business_units(actor):
+        raise PermissionDenied("Only a governance admin can create business units.")
+    unit = BusinessUnit(name=name.strip(), description=description)
+    unit.full_clean()
+    unit.save()
+    record_audit_event(
+        actor=actor,
+        action="business_unit.created",
+        target=unit,
+        changes={"name": [None, unit.name], "description": [None, unit.description]},
+    )
+    return unit
+
+
+@transaction.atomic
+def business_unit_update(
+    *, unit: BusinessUnit, actor: AbstractBaseUser, data: Mapping[str, Any]
+) -> BusinessUnit:
+    if not can_manage_business_units(actor):
+        raise PermissionDenied("Only a governance admin can change business units.")
+    unit = BusinessUnit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit, ("name", "description"))
+    for name in ("name", "description"):
+        if name in data:
+            setattr(unit, name, data[name])
+    unit.full_clean()
+    unit.save()
+    changes = changes_between(before, snapshot(unit, ("name", "description")))
+    if changes:
+        record_audit_event(
+            actor=actor, action="business_unit.updated", target=unit, changes=changes
+        )
+    return unit
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    actor: AbstractBaseUser,
+    data: Mapping[str, Any],
+    vendors: Iterable[Vendor] = (),
+) -> Initiative:
+    """Create an initiative in exploration. A product owner must be one of its two owners."""
+    if not can_create_initiative(actor):
+        raise PermissionDenied("Only product owners and governance admins can create initiatives.")
+    initiative = Initiative(created_by=actor, stage=Stage.EXPLORATION)
+    _apply_fields(initiative, data)
+    _require_product_owner_stays_owner(actor, initiative)
+    initiative.full_clean()
+    initiative.save()
+    initiative.vendors.set(list(vendors))
+    record_audit_event(
+        actor=actor,
+        action="initiative.created",
+        target=initiative,
+        initiative_id=initiative.pk,
+        changes={name: [None, value] for name, value in _initiative_snapshot(initiative).items()},
+    )
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    vendors: Iterable[Vendor] | None = None,
+) -> Initiative:
+    """Apply `data` to the initiative unless someone saved it since `expected_version`.
+
+    The row is locked for the check-and-write, so of two simultaneous edits on the same version
+    exactly one wins and the other gets a ConflictError showing the winner's values.
+    """
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not can_edit_initiative(actor, locked):
+        raise PermissionDenied(
+            "Only this initiative's business or delivery owner, or a governance admin, can change it."
+        )
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            "Someone else saved this initiative while you were editing it. "
+            "Their values are shown below; your changes were not saved.",
+            current=_initiative_snapshot(locked),
+        )
+    before = _initiative_snapshot(locked)
+    _apply_fields(locked, data)
+    _require_product_owner_stays_owner(actor, locked)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    if vendors is not None:
+        locked.vendors.set(list(vendors))
+    changes = changes_between(before, _initiative_snapshot(locked))
+    record_audit_event(
+        actor=actor,
+        action="initiative.updated",
+        target=locked,
+        initiative_id=locked.pk,
+        changes=changes,
+    )
+    return locked
+
+
+@transaction.atomic
+def initiative_set_stage(
+    *, initiative: Initiative, actor: AbstractBaseUser, to_stage: str, reason: str
+) -> Initiative:
+    """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow.
+
+    Refuses an unknown stage, no reason, and leaving exploration without both named owners.
+    The update is conditional on the stage the admin saw, so two admins cannot both move it.
+    """
+    if not can_set_stage(actor):
+        raise PermissionDenied("Only a governance admin can set an initiative's stage directly.")
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if to_stage not in Stage.values:
+        errors["to_stage"] = f"“{to_stage}” is not a stage. Choose one of: {', '.join(Stage.values)}."
+    if not reason:
+        errors["reason"] = "Give the reason for this stage change; it is kept in the audit trail."
+    if errors:
+        raise ValidationError(errors)
+    problems = stage_change_problems(
+        from_stage=initiative.stage,
+        to_stage=to_stage,
+        business_owner_named=initiative.business_owner_id is not None,
+        delivery_owner_named=initiative.delivery_owner_id is not None,
+    )
+    if problems:
+        raise ValidationError({"to_stage": list(problems)})
+    from_stage = initiative.stage
+    now = timezone.now()
+    moved = Initiative.objects.filter(pk=initiative.pk, stage=from_stage).update(
+        stage=to_stage, stage_changed_at=now, version=initiative.version + 1, updated_at=now
+    )
+    if moved == 0:
+        raise ConflictError(
+            "The stage changed while you were looking at it; reload to see the current stage."
+        )
+    StageTransition.objects.create(
+        initiative=initiative, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason
+    )
+    initiative.refresh_from_db()
+    record_audit_event(
+        actor=actor,
+        action="initiative.stage_changed",
+        target=initiative,
+        initiative_id=initiative.pk,
+        changes={"stage": [from_stage, to_stage]},
+        reason=reason,
+    )
+    return initiative
+
+
+@transaction.atomic
+def problem_statement_save(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    note: str = "",
+) -> ProblemStatement:
+    """Save the initiative's problem statement as a new version.
+
+    `expected_version` is the version the editor loaded (0 for a first statement); if someone
+    saved in between, nothing is written and a ConflictError carries their text.
+    """
+    locked_initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    if not can_edit_initiative(actor, locked_initiative):
+        raise PermissionDenied(
+            "Only this initiative's business or delivery owner, or a governance admin, can "
+            "change its problem statement."
+        )
+    statement = ProblemStatement.objects.filter(initiative=locked_initiative).first()
+    if statement is None:
+        statement = ProblemStatement(initiative=locked_initiative)
+    statement.initiative = locked_initiative
+    if expected_version is not None and statement.version != expected_version:
+        raise ConflictError(
+            "Someone else saved this problem statement while you were editing it. "
+            "Their text is shown below; yours is still in the form, not saved.",
+            current=statement.content(),
+        )
+    unknown = sorted(set(data) - set(PROBLEM_STATEMENT_FIELDS))
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+    before = statement.content() if statement.pk else {}
+    for name in PROBLEM_STATEMENT_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(statement, name, value if value is not None or name == "target_date" else "")
+    statement.updated_by = actor
+    statement.full_clean(exclude=["initiative"])
+    check = check_problem_statement(statement.content())
+    statement.clarity_score = check.clarity_score
+    statement.version += 1
+    statement.save()
+    content = statement.content()
+    ProblemStatementVersion.objects.create(
+        statement=statement,
+        number=statement.version,
+        content=content,
+        clarity_score=check.clarity_score,
+        author=actor,
+        note=note[:300],
+    )
+    changes = changes_between(before, {k: audit_value(v) for k, v in content.items()})
+    record_audit_event(
+        actor=actor,
+        action="problem_statement.created" if statement.version == 1 else "problem_statement.updated",
+        target=statement,
+        initiative_id=locked_initiative.pk,
+        changes=changes,
+    )
+    return statement

@@ -1,0 +1,277 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import ConflictError
+from portfolio.filters import InitiativeFilter
+from portfolio.forms import InitiativeForm, ProblemStatementForm, StageChangeForm
+from portfolio.models import (
+    PROBLEM_STATEMENT_FIELDS,
+    Initiative,
+    ProblemStatement,
+    ProblemStatementVersion,
+    StageTransition,
+)
+from portfolio.permissions import (
+    can_create_initiative,
+    can_edit_initiative,
+    can_set_stage,
+    can_view_portfolio,
+    get_initiative_for_user,
+)
+from portfolio.rules import PROBLEM_STATEMENT_PARTS, check_problem_statement, diff_problem_statements
+from portfolio.services import (
+    initiative_create,
+    initiative_set_stage,
+    initiative_update,
+    problem_statement_save,
+)
+
+PAGE_SIZE = 25
+FIELD_LABELS = {part.field: part.label for part in PROBLEM_STATEMENT_PARTS}
+
+
+def _require_portfolio_reader(request: HttpRequest) -> None:
+    if not can_view_portfolio(request.user):
+        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
+
+
+def _add_form_errors(form, error: ValidationError) -> None:  # noqa: ANN001
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def initiative_list(request: HttpRequest) -> TemplateResponse:
+    _require_portfolio_reader(request)
+    queryset = Initiative.objects.with_list_relations()
+    filterset = InitiativeFilter(request.GET or None, queryset=queryset)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "portfolio/initiative_list.html"
+    if request.htmx and request.htmx.target == "portfolio-results":
+        template += "#results"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "query_without_page": query.urlencode(),
+            "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "can_create": can_create_initiative(request.user),
+        },
+    )
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    initiative = get_initiative_for_user(
+        request.user, pk, queryset=Initiative.objects.with_detail_relations()
+    )
+    statement = getattr(initiative, "problem_statement", None)
+    check = check_problem_statement(statement.content()) if statement else None
+    transitions = StageTransition.objects.filter(initiative=initiative).select_related("actor")[:20]
+    return TemplateResponse(
+        request,
+        "portfolio/initiative_detail.html",
+        {
+            "initiative": initiative,
+            "statement": statement,
+            "check": check,
+            "transitions": transitions,
+            "can_edit": can_edit_initiative(request.user, initiative),
+            "can_set_stage": can_set_stage(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_create_view(request: HttpRequest) -> HttpResponse:
+    _require_portfolio_reader(request)
+    if not can_create_initiative(request.user):
+        raise PermissionDenied("Only product owners and governance admins can create initiatives.")
+    form = InitiativeForm(request.POST or None, initial={"business_owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = initiative_create(
+                actor=request.user,
+                data=form.service_data(),
+                vendors=form.cleaned_data["vendors"],
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, f"Created “{initiative.title}”. Next: write its problem statement.")
+            return redirect("portfolio:problem_statement_edit", pk=initiative.pk)
+    return TemplateResponse(
+        request, "portfolio/initiative_form.html", {"form": form, "initiative": None}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_initiative_for_user(request.user, pk, write=True)
+    form = InitiativeForm(request.POST or None, instance=initiative)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative_update(
+                initiative=initiative,
+                actor=request.user,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+                vendors=form.cleaned_data["vendors"],
+            )
+        except ConflictError as error:
+            conflict = error
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "Initiative saved.")
+            return redirect(initiative)
+    return TemplateResponse(
+        request,
+        "portfolio/initiative_form.html",
+        {"form": form, "initiative": initiative, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_initiative_for_user(request.user, pk)
+    if not can_set_stage(request.user):
+        raise PermissionDenied("Only a governance admin can set an initiative's stage directly.")
+    form = StageChangeForm(request.POST or None, initial={"to_stage": initiative.stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative_set_stage(
+                initiative=initiative,
+                actor=request.user,
+                to_stage=form.cleaned_data["to_stage"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Stage changed to {initiative.get_stage_display()}.")
+            return redirect(initiative)
+    return TemplateResponse(
+        request, "portfolio/initiative_stage.html", {"form": form, "initiative": initiative}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_initiative_for_user(request.user, pk, write=True)
+    statement = ProblemStatement.objects.filter(initiative=initiative).first()
+    instance = statement or ProblemStatement(initiative=initiative)
+    instance.initiative = initiative
+    form = ProblemStatementForm(
+        request.POST or None, instance=instance, initial={"version": instance.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            problem_statement_save(
+                initiative=initiative,
+                actor=request.user,
+                data={name: form.cleaned_data[name] for name in PROBLEM_STATEMENT_FIELDS},
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConflictError as error:
+            conflict = error
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, "Problem statement saved as a new version.")
+            return redirect(initiative)
+    values = form.data if form.is_bound else {n: form.initial.get(n, "") for n in PROBLEM_STATEMENT_FIELDS}
+    check = check_problem_statement({n: values.get(n, "") for n in PROBLEM_STATEMENT_FIELDS})
+    return TemplateResponse(
+        request,
+        "portfolio/problem_statement_form.html",
+        {
+            "form": form,
+            "initiative": initiative,
+            "check": check,
+            "conflict": conflict,
+            "conflict_changes": _conflict_rows(conflict, values) if conflict else [],
+        },
+        status=409 if conflict else 200,
+    )
+
+
+def _conflict_rows(conflict: ConflictError, mine) -> list[dict[str, object]]:  # noqa: ANN001
+    return [
+        {"label": FIELD_LABELS.get(name, name), "theirs": theirs or "", "mine": mine.get(name, "")}
+        for name, theirs in conflict.current.items()
+        if str(theirs or "") != str(mine.get(name, "") or "")
+    ]
+
+
+@login_required
+@require_POST
+def problem_statement_check(request: HttpRequest, pk: int) -> TemplateResponse:
+    """The live findings for what the user has typed so far; reads nothing but the form."""
+    get_initiative_for_user(request.user, pk, write=True)
+    check = check_problem_statement({n: request.POST.get(n, "") for n in PROBLEM_STATEMENT_FIELDS})
+    return TemplateResponse(
+        request, "portfolio/problem_statement_form.html#findings", {"check": check}
+    )
+
+
+@login_required
+def problem_statement_history(request: HttpRequest, pk: int) -> TemplateResponse:
+    initiative = get_initiative_for_user(request.user, pk)
+    versions = list(
+        ProblemStatementVersion.objects.filter(statement__initiative=initiative)
+        .select_related("author")
+        .order_by("-number")
+    )
+    by_number = {version.number: version for version in versions}
+    newer = _int_or_none(request.GET.get("b")) or (versions[0].number if versions else None)
+    older = _int_or_none(request.GET.get("a"))
+    if older is None and newer is not None:
+        older = newer - 1 if newer - 1 in by_number else None
+    changes = None
+    if newer in by_number and older in by_number:
+        changes = diff_problem_statements(by_number[older].content, by_number[newer].content)
+    return TemplateResponse(
+        request,
+        "portfolio/problem_statement_history.html",
+        {
+            "initiative": initiative,
+            "versions": versions,
+            "older": by_number.get(older),
+            "newer": by_number.get(newer),
+            "changes": changes,
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

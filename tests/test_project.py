@@ -1,0 +1,137 @@
+"""The project as a whole: deploy checks, the compose file, and the layering of the apps."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+OUR_APPS = ("core", "portfolio", "readiness", "governance", "reporting")
+# Which of our apps each app may import: portfolio is the base, reporting reads everything.
+ALLOWED_IMPORTS = {
+    "core": set(),
+    "portfolio": {"core"},
+    "readiness": {"core", "portfolio"},
+    "governance": {"core", "portfolio", "readiness"},
+    "reporting": {"core", "portfolio", "readiness", "governance"},
+}
+
+
+def _production_env(**extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY"}
+    }
+    env.update(
+        DEBUG="0",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DJANGO_SECRET_KEY="k" * 20 + "-production-secret-" + "9f8e7d6c5b4a" * 4,
+        ALLOWED_HOSTS="gatehouse.example.com",
+        **extra,
+    )
+    return env
+
+
+def test_deploy_check_reports_nothing_with_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = _production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def _settings_environment_names() -> set[str]:
+    source = (ROOT / "config" / "settings" / "base.py").read_text()
+    return set(re.findall(r"""(?:environ\.get|env_bool|env_list)\(\s*["']([A-Z_]+)["']""", source)) | set(
+        re.findall(r"""dj_database_url\.config\(""", source) and ["DATABASE_URL"]
+    )
+
+
+def test_compose_file_runs_every_production_service_with_health_checks():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"db", "redis", "web", "worker", "beat"} <= set(services)
+    for name in ("db", "redis", "web", "worker", "beat"):
+        assert "healthcheck" in services[name], f"{name} has no health check"
+        assert services[name]["healthcheck"]["test"], name
+
+    web = " ".join(services["web"]["command"])
+    assert web.startswith("gunicorn config.wsgi:application")
+    assert " ".join(services["worker"]["command"]).startswith("celery -A config worker")
+    assert " ".join(services["beat"]["command"]).startswith("celery -A config beat")
+    assert " ".join(services["migrate"]["command"]) == "python manage.py migrate --noinput"
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_environment_names_are_the_ones_settings_read():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    known = _settings_environment_names()
+    for name in ("web", "worker", "beat", "migrate"):
+        environment = set(compose["services"][name]["environment"])
+        unknown = environment - known
+        assert not unknown, f"{name} sets variables the settings never read: {sorted(unknown)}"
+        assert {"DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY", "DEBUG"} <= environment
+
+
+def test_compose_entry_points_exist():
+    from config import celery_app
+    from config.wsgi import application
+
+    assert callable(application)
+    assert celery_app.main == "gatehouse"
+
+
+def test_readme_documents_every_environment_variable():
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(name for name in _settings_environment_names() if f"`{name}`" not in readme)
+    assert not missing, f"README.md does not document: {missing}"
+
+
+def _imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names & set(OUR_APPS)
+
+
+def test_apps_import_only_the_layers_below_them():
+    violations = []
+    for app in OUR_APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for imported in _imports_of(path) - {app}:
+                if imported not in ALLOWED_IMPORTS[app]:
+                    violations.append(f"{path.relative_to(ROOT)} imports {imported}")
+    assert not violations, "\n".join(violations)
