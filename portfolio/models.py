@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
@@ -66,6 +67,10 @@ class ValueCategory(models.TextChoices):
     QUALITY = "quality", "Quality"
     REVENUE = "revenue", "Revenue"
     RISK_REDUCTION = "risk_reduction", "Risk reduction"
+
+
+_MONEY = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+NOT_NEGATIVE = MinValueValidator(0, message="An amount cannot be negative.")
 
 
 class BusinessUnit(models.Model):
@@ -194,12 +199,12 @@ class Initiative(models.Model):
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="initiatives")
     value_category = models.CharField(max_length=32, choices=ValueCategory.choices)
     value_statement = models.CharField(max_length=300, blank=True)
-    poc_budget = models.DecimalField("POC budget", max_digits=14, decimal_places=2, null=True, blank=True)
-    production_budget_estimate = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True
+    poc_budget = models.DecimalField(
+        "POC budget", validators=[NOT_NEGATIVE], **_MONEY
     )
-    actual_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    monthly_run_cost = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    production_budget_estimate = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
+    actual_spend = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
+    monthly_run_cost = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
     start_date = models.DateField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     # The day the review-due reminder for the current next_review_date was sent. The daily job

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from core.errors import ConflictError
+from core.models import AuditEvent, AuditEventImmutable
+from portfolio.models import Initiative, ProblemStatementVersion, Stage, StageTransition
+from portfolio.services import (
+    initiative_create,
+    initiative_set_stage,
+    initiative_update,
+    problem_statement_save,
+)
+
+pytestmark = pytest.mark.django_db
+
+STRONG = {
+    "user_team": "Enterprise customer success managers with more than 40 active accounts",
+    "friction": "renewal preparation means manually reviewing CRM notes, tickets and call transcripts",
+    "cause": "customer signals are scattered across four systems with no shared view",
+    "cost": "3 hours of preparation per renewal and missed churn signals",
+    "desired_outcome": "generate a reliable renewal briefing in under five minutes",
+    "success_metric": "preparation time per renewal and manager trust in the summary",
+    "constraints": "existing CRM, privacy and customer data constraints",
+    "kpi": "Median renewal preparation time",
+    "baseline": "3 hours per renewal",
+    "target": "15 minutes per renewal",
+    "target_date": "2027-03-31",
+    "non_ai_alternative": "A shared renewal checklist and a CRM report template",
+}
+
+
+def _data(business_unit, **overrides):
+    return {
+        "title": "Renewal briefing",
+        "business_unit": business_unit,
+        "value_category": "speed",
+        **overrides,
+    }
+
+
+def test_product_owner_creates_an_initiative_in_exploration_with_an_audit_event(
+    product_owner, business_unit
+):
+    initiative = initiative_create(
+        actor=product_owner, data=_data(business_unit, business_owner=product_owner)
+    )
+    assert initiative.stage == Stage.EXPLORATION
+    event = AuditEvent.objects.get(action="initiative.created")
+    assert event.actor == product_owner
+    assert event.initiative_id == initiative.pk
+    assert event.changes["title"] == [None, "Renewal briefing"]
+
+
+def test_product_owner_cannot_create_an_initiative_they_do_not_own(product_owner, business_unit):
+    with pytest.raises(ValidationError) as error:
+        initiative_create(actor=product_owner, data=_data(business_unit))
+    assert "business_owner" in error.value.message_dict
+    assert Initiative.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize("role_fixture", ["executive", "council_member", "auditor", "no_role_user"])
+def test_readers_cannot_create_initiatives(request, role_fixture, business_unit):
+    user = request.getfixturevalue(role_fixture)
+    with pytest.raises(PermissionDenied):
+        initiative_create(actor=user, data=_data(business_unit, business_owner=user))
+
+
+def test_review_date_before_start_date_is_refused_and_nothing_saved(product_owner, business_unit):
+    import datetime
+
+    with pytest.raises(ValidationError) as error:
+        initiative_create(
+            actor=product_owner,
+            data=_data(
+                business_unit,
+                business_owner=product_owner,
+                start_date=datetime.date(2026, 5, 1),
+                next_review_date=datetime.date(2026, 4, 1),
+            ),
+        )
+    assert "next_review_date" in error.value.message_dict
+    assert Initiative.objects.count() == 0
+
+
+def test_update_records_before_and_after_and_bumps_the_version(initiative, product_owner):
+    initiative_update(
+        initiative=initiative,
+        actor=product_owner,
+        data={"title": "Customer triage v2"},
+        expected_version=1,
+    )
+    initiative.refresh_from_db()
+    assert initiative.version == 2
+    event = AuditEvent.objects.get(action="initiative.updated")
+    assert event.changes == {"title": ["Customer triage and routing", "Customer triage v2"]}
+
+
+def test_update_on_a_stale_version_is_a_conflict_that_saves_nothing(initiative, product_owner):
+    initiative_update(
+        initiative=initiative, actor=product_owner, data={"title": "First"}, expected_version=1
+    )
+    with pytest.raises(ConflictError) as error:
+        initiative_update(
+            initiative=initiative, actor=product_owner, data={"title": "Second"}, expected_version=1
+        )
+    assert error.value.current["title"] == "First"
+    initiative.refresh_from_db()
+    assert initiative.title == "First"
+
+
+def test_set_stage_requires_a_reason(initiative, governance_admin, product_owner):
+    initiative.delivery_owner = product_owner
+    initiative.save()
+    with pytest.raises(ValidationError) as error:
+        initiative_set_stage(
+            initiative=initiative, actor=governance_admin, to_stage=Stage.PILOT, reason="  "
+        )
+    assert "reason" in error.value.message_dict
+    assert StageTransition.objects.count() == 0
+
+
+def test_leaving_exploration_needs_both_owners(initiative, governance_admin):
+    with pytest.raises(ValidationError) as error:
+        initiative_set_stage(
+            initiative=initiative, actor=governance_admin, to_stage=Stage.PILOT, reason="Approved"
+        )
+    assert "delivery owner" in " ".join(error.value.message_dict["to_stage"])
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.EXPLORATION
+
+
+def test_unknown_stage_is_refused(initiative, governance_admin):
+    with pytest.raises(ValidationError) as error:
+        initiative_set_stage(
+            initiative=initiative, actor=governance_admin, to_stage="production", reason="x"
+        )
+    assert "not a stage" in error.value.message_dict["to_stage"][0]
+
+
+def test_only_admins_set_stage(initiative, product_owner):
+    with pytest.raises(PermissionDenied):
+        initiative_set_stage(
+            initiative=initiative, actor=product_owner, to_stage=Stage.PILOT, reason="Because"
+        )
+
+
+def test_stage_change_writes_a_transition_and_an_audit_event_with_the_reason(
+    initiative, governance_admin, product_owner
+):
+    initiative.delivery_owner = product_owner
+    initiative.save()
+    initiative_set_stage(
+        initiative=initiative,
+        actor=governance_admin,
+        to_stage=Stage.PILOT,
+        reason="Council approved a 90-day pilot",
+    )
+    initiative.refresh_from_db()
+    assert initiative.stage == Stage.PILOT
+    assert initiative.stage_changed_at is not None
+    transition = StageTransition.objects.get()
+    assert (transition.from_stage, transition.to_stage) == (Stage.EXPLORATION, Stage.PILOT)
+    event = AuditEvent.objects.get(action="initiative.stage_changed")
+    assert event.changes == {"stage": ["exploration", "pilot"]}
+    assert event.reason == "Council approved a 90-day pilot"
+
+
+def test_stage_change_from_a_stale_view_is_a_conflict(initiative, governance_admin, product_owner):
+    initiative.delivery_owner = product_owner
+    initiative.save()
+    stale = Initiative.objects.get(pk=initiative.pk)
+    initiative_set_stage(
+        initiative=initiative, actor=governance_admin, to_stage=Stage.PILOT, reason="Go"
+    )
+    with pytest.raises(ConflictError):
+        initiative_set_stage(
+            initiative=stale, actor=governance_admin, to_stage=Stage.SCALE, reason="Go again"
+        )
+    assert StageTransition.objects.count() == 1
+
+
+def test_every_problem_statement_save_keeps_a_version(initiative, product_owner):
+    problem_statement_save(
+        initiative=initiative,
+        actor=product_owner,
+        data={"friction": "We need an AI tool to help customer success teams work faster."},
+        expected_version=0,
+    )
+    statement = problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=1
+    )
+    assert statement.version == 2
+    assert statement.clarity_score >= 4
+    versions = list(ProblemStatementVersion.objects.order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].clarity_score <= 2
+    assert versions[1].content["kpi"] == "Median renewal preparation time"
+    actions = list(
+        AuditEvent.objects.filter(object_type="portfolio.problemstatement")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["problem_statement.created", "problem_statement.updated"]
+
+
+def test_problem_statement_conflict_returns_the_other_persons_text(initiative, product_owner):
+    problem_statement_save(initiative=initiative, actor=product_owner, data=STRONG, expected_version=0)
+    with pytest.raises(ConflictError) as error:
+        problem_statement_save(
+            initiative=initiative,
+            actor=product_owner,
+            data={**STRONG, "target": "10 minutes"},
+            expected_version=0,
+        )
+    assert error.value.current["target"] == "15 minutes per renewal"
+    assert ProblemStatementVersion.objects.count() == 1
+
+
+def test_target_date_before_the_start_date_is_refused(initiative, product_owner):
+    with pytest.raises(ValidationError) as error:
+        problem_statement_save(
+            initiative=initiative,
+            actor=product_owner,
+            data={**STRONG, "target_date": "2025-12-31"},
+            expected_version=0,
+        )
+    assert "start date" in error.value.message_dict["target_date"][0]
+    assert ProblemStatementVersion.objects.count() == 0
+
+
+def test_over_long_text_is_refused_with_the_field_named(initiative, product_owner):
+    with pytest.raises(ValidationError) as error:
+        problem_statement_save(
+            initiative=initiative,
+            actor=product_owner,
+            data={**STRONG, "user_team": "x" * 301},
+            expected_version=0,
+        )
+    assert "user_team" in error.value.message_dict
+
+
+def test_audit_events_cannot_be_changed_or_deleted(initiative, product_owner):
+    initiative_update(initiative=initiative, actor=product_owner, data={"title": "T"}, expected_version=1)
+    event = AuditEvent.objects.get()
+    event.reason = "rewritten"
+    with pytest.raises(AuditEventImmutable):
+        event.save()
+    with pytest.raises(AuditEventImmutable):
+        event.delete()
+    with pytest.raises(AuditEventImmutable):
+        AuditEvent.objects.all().update(reason="x")
+    with pytest.raises(AuditEventImmutable):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get().reason == ""
