@@ -26,7 +26,10 @@ class StrictFieldsMixin:
             unknown = sorted(set(data.keys()) - allowed)
             if unknown:
                 raise serializers.ValidationError(
-                    {name: ["Unknown or read-only field: this endpoint does not accept it."] for name in unknown}
+                    {
+                        name: ["Unknown or read-only field: this endpoint does not accept it."]
+                        for name in unknown
+                    }
                 )
         return super().to_internal_value(data)
 

@@ -27,7 +27,9 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=100, help_text="app_label.model of the changed object")
+    object_type = models.CharField(
+        max_length=100, help_text="app_label.model of the changed object"
+    )
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(max_length=300)
     # Kept as a plain id (not a foreign key) so this base app depends on no app of ours, while the

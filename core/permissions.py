@@ -1,4 +1,4 @@
-"""The API's default permission: kept apart from core.api so DRF settings import it without a cycle."""
+"""The API's default permission, apart from core.api so DRF settings import it without a cycle."""
 
 from __future__ import annotations
 

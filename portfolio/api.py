@@ -36,7 +36,13 @@ from portfolio.services import (
 )
 
 User = get_user_model()
-_USER_FIELDS = ("business_owner", "delivery_owner", "executive_sponsor", "value_owner", "safety_owner")
+_USER_FIELDS = (
+    "business_owner",
+    "delivery_owner",
+    "executive_sponsor",
+    "value_owner",
+    "safety_owner",
+)
 
 
 class UserSummarySerializer(serializers.Serializer):
@@ -70,7 +76,9 @@ class BusinessUnitViewSet(
     ordering_fields = ["name"]
 
     def perform_create(self, serializer: BusinessUnitSerializer) -> None:
-        serializer.instance = business_unit_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = business_unit_create(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer: BusinessUnitSerializer) -> None:
         serializer.instance = business_unit_update(
@@ -130,7 +138,9 @@ class InitiativeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> Initiative:
         validated_data.pop("version", None)
         vendors = validated_data.pop("vendors", [])
-        return initiative_create(actor=self.context["request"].user, data=validated_data, vendors=vendors)
+        return initiative_create(
+            actor=self.context["request"].user, data=validated_data, vendors=vendors
+        )
 
     def update(self, initiative: Initiative, validated_data: dict[str, Any]) -> Initiative:
         expected = validated_data.pop("version", None)
@@ -217,13 +227,19 @@ class ProblemStatementSerializer(StrictFieldsMixin, serializers.ModelSerializer)
 
     def validate_initiative(self, initiative: Initiative) -> Initiative:
         if self.instance is not None and initiative.pk != self.instance.initiative_id:
-            raise serializers.ValidationError("A problem statement cannot move to another initiative.")
+            raise serializers.ValidationError(
+                "A problem statement cannot move to another initiative."
+            )
         return initiative
 
     def _save(self, initiative: Initiative, validated_data: dict[str, Any], expected: int | None):  # noqa: ANN202
         request = self.context["request"]
         get_initiative_for_user(request.user, initiative.pk, write=True)
-        data = {name: validated_data[name] for name in PROBLEM_STATEMENT_FIELDS if name in validated_data}
+        data = {
+            name: validated_data[name]
+            for name in PROBLEM_STATEMENT_FIELDS
+            if name in validated_data
+        }
         return problem_statement_save(
             initiative=initiative, actor=request.user, data=data, expected_version=expected
         )
@@ -232,11 +248,17 @@ class ProblemStatementSerializer(StrictFieldsMixin, serializers.ModelSerializer)
         initiative = validated_data.pop("initiative")
         if ProblemStatement.objects.filter(initiative=initiative).exists():
             raise serializers.ValidationError(
-                {"initiative": "This initiative already has a problem statement; update it instead."}
+                {
+                    "initiative": (
+                        "This initiative already has a problem statement; update it instead."
+                    )
+                }
             )
         return self._save(initiative, validated_data, validated_data.pop("version", 0))
 
-    def update(self, statement: ProblemStatement, validated_data: dict[str, Any]) -> ProblemStatement:
+    def update(
+        self, statement: ProblemStatement, validated_data: dict[str, Any]
+    ) -> ProblemStatement:
         validated_data.pop("initiative", None)
         return self._save(statement.initiative, validated_data, validated_data.pop("version", None))
 
@@ -263,7 +285,9 @@ class ProblemStatementViewSet(
     def get_queryset(self):  # noqa: ANN201
         if not can_view_portfolio(self.request.user):
             return ProblemStatement.objects.none()
-        return ProblemStatement.objects.select_related("initiative").order_by("initiative__title", "id")
+        return ProblemStatement.objects.select_related("initiative").order_by(
+            "initiative__title", "id"
+        )
 
     def get_object(self) -> ProblemStatement:
         statement = super().get_object()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -39,7 +40,9 @@ class UserFilter(django_filters.ModelChoiceFilter):
 
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search")
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
+    stage = django_filters.MultipleChoiceFilter(
+        choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
     status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
     business_unit = django_filters.ModelChoiceFilter(
         queryset=BusinessUnit.objects.all(), empty_label="All business units"

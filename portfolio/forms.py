@@ -34,7 +34,15 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class InitiativeForm(forms.ModelForm):
+class GatehouseFormMixin:
+    """Labels without a trailing colon: screen readers read them as the field's name."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class InitiativeForm(GatehouseFormMixin, forms.ModelForm):
     # The version the user loaded; a save against an older one is refused as a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     vendors = forms.ModelMultipleChoiceField(
@@ -44,16 +52,16 @@ class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
         fields = [*INITIATIVE_EDITABLE_FIELDS, "vendors"]
-        field_classes = {
-            name: UserChoiceField
-            for name in (
+        field_classes = dict.fromkeys(
+            (
                 "business_owner",
                 "delivery_owner",
                 "executive_sponsor",
                 "value_owner",
                 "safety_owner",
-            )
-        }
+            ),
+            UserChoiceField,
+        )
         widgets = {
             "start_date": DateInput,
             "next_review_date": DateInput,
@@ -69,7 +77,13 @@ class InitiativeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         users = gatehouse_users()
-        for name in ("business_owner", "delivery_owner", "executive_sponsor", "value_owner", "safety_owner"):
+        for name in (
+            "business_owner",
+            "delivery_owner",
+            "executive_sponsor",
+            "value_owner",
+            "safety_owner",
+        ):
             self.fields[name].queryset = users
         self.fields["business_unit"].queryset = BusinessUnit.objects.all()
         if self.instance.pk:
@@ -79,7 +93,7 @@ class InitiativeForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in INITIATIVE_EDITABLE_FIELDS}
 
 
-class StageChangeForm(forms.Form):
+class StageChangeForm(GatehouseFormMixin, forms.Form):
     to_stage = forms.ChoiceField(label="New stage", choices=Stage.choices)
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -88,7 +102,7 @@ class StageChangeForm(forms.Form):
     )
 
 
-class ProblemStatementForm(forms.ModelForm):
+class ProblemStatementForm(GatehouseFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -110,7 +124,9 @@ class ProblemStatementForm(forms.ModelForm):
             },
         }
         help_texts = {
-            "user_team": "Who exactly has the problem, e.g. “enterprise CSMs managing more than 40 accounts”.",
+            "user_team": (
+                "Who exactly has the problem, e.g. “enterprise CSMs with more than 40 accounts”."
+            ),
             "cost": "Make the pain visible: hours, euros, delay, risk — with a number.",
             "baseline": "Today's value of the KPI, with its unit, e.g. “14 h median resolution”.",
             "target": "The value that means success, e.g. “9 h median resolution”.",

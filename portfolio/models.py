@@ -6,8 +6,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
-
-
 # The one-page template's parts plus the measurable extras, in the order the page shows them.
 PROBLEM_STATEMENT_FIELDS: tuple[str, ...] = (
     "user_team",
@@ -199,9 +197,7 @@ class Initiative(models.Model):
     vendors = models.ManyToManyField(Vendor, blank=True, related_name="initiatives")
     value_category = models.CharField(max_length=32, choices=ValueCategory.choices)
     value_statement = models.CharField(max_length=300, blank=True)
-    poc_budget = models.DecimalField(
-        "POC budget", validators=[NOT_NEGATIVE], **_MONEY
-    )
+    poc_budget = models.DecimalField("POC budget", validators=[NOT_NEGATIVE], **_MONEY)
     production_budget_estimate = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
     actual_spend = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
     monthly_run_cost = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
@@ -299,7 +295,9 @@ class ProblemStatement(models.Model):
     )
     user_team = models.CharField("specific user or team", max_length=300, blank=True)
     friction = models.TextField("specific friction", max_length=2000, blank=True)
-    cause = models.TextField("current constraint or workflow breakdown", max_length=2000, blank=True)
+    cause = models.TextField(
+        "current constraint or workflow breakdown", max_length=2000, blank=True
+    )
     cost = models.TextField(
         "measurable cost, delay, risk or missed opportunity", max_length=2000, blank=True
     )
@@ -341,7 +339,8 @@ class ProblemStatement(models.Model):
             raise ValidationError(
                 {
                     "target_date": (
-                        f"The target date cannot be before the initiative's start date ({start:%d %b %Y})."
+                        "The target date cannot be before the initiative's start date "
+                        f"({start:%d %b %Y})."
                     )
                 }
             )

@@ -11,6 +11,10 @@ from portfolio.models import Initiative, InitiativeQuerySet
 
 User = AbstractBaseUser | AnonymousUser
 
+EDIT_DENIED_MESSAGE = (
+    "Only this initiative's business or delivery owner, or a governance admin, can change it."
+)
+
 
 def can_view_portfolio(user: User) -> bool:
     """Every Gatehouse role reads the whole portfolio: governance needs the full picture."""
@@ -22,7 +26,7 @@ def can_create_initiative(user: User) -> bool:
 
 
 def can_edit_initiative(user: User, initiative: Initiative) -> bool:
-    """Admins edit all; a product owner edits only initiatives they own as business or delivery owner."""
+    """Admins edit all; a product owner edits only what they own (business or delivery owner)."""
     if has_role(user, Role.GOVERNANCE_ADMIN):
         return True
     return has_role(user, Role.PRODUCT_OWNER) and initiative.is_owner(user.pk)
@@ -45,7 +49,7 @@ def initiatives_visible_to(user: User) -> InitiativeQuerySet:
 def get_initiative_for_user(
     user: User, pk: int, *, write: bool = False, queryset: InitiativeQuerySet | None = None
 ) -> Initiative:
-    """The initiative `pk` if `user` may see it (404 otherwise) and, with `write`, change it (403)."""
+    """Initiative `pk` if `user` may see it (else 404) and, with `write`, change it (else 403)."""
     if not can_view_portfolio(user):
         raise PermissionDenied("Your account has no Gatehouse role.")
     base = queryset if queryset is not None else Initiative.objects.all()
@@ -54,7 +58,5 @@ def get_initiative_for_user(
     except Initiative.DoesNotExist:
         raise Http404("No such initiative.") from None
     if write and not can_edit_initiative(user, initiative):
-        raise PermissionDenied(
-            "Only this initiative's business or delivery owner, or a governance admin, can change it."
-        )
+        raise PermissionDenied(EDIT_DENIED_MESSAGE)
     return initiative

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_value, changes_between, record_audit_event, snapshot
@@ -24,6 +25,7 @@ from portfolio.models import (
     Vendor,
 )
 from portfolio.permissions import (
+    EDIT_DENIED_MESSAGE,
     can_create_initiative,
     can_edit_initiative,
     can_manage_business_units,
@@ -78,7 +80,7 @@ def _require_product_owner_stays_owner(actor: AbstractBaseUser, initiative: Init
 def _apply_fields(initiative: Initiative, data: Mapping[str, Any]) -> None:
     unknown = sorted(set(data) - set(INITIATIVE_EDITABLE_FIELDS) - {"vendors"})
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
     for name, value in data.items():
         if name != "vendors":
             setattr(initiative, name, value)
@@ -165,9 +167,7 @@ def initiative_update(
     """
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     if not can_edit_initiative(actor, locked):
-        raise PermissionDenied(
-            "Only this initiative's business or delivery owner, or a governance admin, can change it."
-        )
+        raise PermissionDenied(EDIT_DENIED_MESSAGE)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             "Someone else saved this initiative while you were editing it. "
@@ -207,23 +207,31 @@ def initiative_set_stage(
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if to_stage not in Stage.values:
-        errors["to_stage"] = f"“{to_stage}” is not a stage. Choose one of: {', '.join(Stage.values)}."
+        errors["to_stage"] = (
+            f"“{to_stage}” is not a stage. Choose one of: {', '.join(Stage.values)}."
+        )
     if not reason:
         errors["reason"] = "Give the reason for this stage change; it is kept in the audit trail."
     if errors:
         raise ValidationError(errors)
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    from_stage = initiative.stage
+    if locked.stage != from_stage:
+        raise ConflictError(
+            "The stage changed while you were looking at it; reload to see the current stage."
+        )
     problems = stage_change_problems(
-        from_stage=initiative.stage,
+        from_stage=from_stage,
         to_stage=to_stage,
-        business_owner_named=initiative.business_owner_id is not None,
-        delivery_owner_named=initiative.delivery_owner_id is not None,
+        business_owner_named=locked.business_owner_id is not None,
+        delivery_owner_named=locked.delivery_owner_id is not None,
     )
     if problems:
         raise ValidationError({"to_stage": list(problems)})
-    from_stage = initiative.stage
     now = timezone.now()
-    moved = Initiative.objects.filter(pk=initiative.pk, stage=from_stage).update(
-        stage=to_stage, stage_changed_at=now, version=initiative.version + 1, updated_at=now
+    # Conditional on the stage the admin saw: 0 rows means someone moved it first.
+    moved = Initiative.objects.filter(pk=locked.pk, stage=from_stage).update(
+        stage=to_stage, stage_changed_at=now, version=F("version") + 1, updated_at=now
     )
     if moved == 0:
         raise ConflictError(
@@ -276,7 +284,7 @@ def problem_statement_save(
         )
     unknown = sorted(set(data) - set(PROBLEM_STATEMENT_FIELDS))
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
     before = statement.content() if statement.pk else {}
     for name in PROBLEM_STATEMENT_FIELDS:
         if name in data:
@@ -300,7 +308,9 @@ def problem_statement_save(
     changes = changes_between(before, {k: audit_value(v) for k, v in content.items()})
     record_audit_event(
         actor=actor,
-        action="problem_statement.created" if statement.version == 1 else "problem_statement.updated",
+        action="problem_statement.created"
+        if statement.version == 1
+        else "problem_statement.updated",
         target=statement,
         initiative_id=locked_initiative.pk,
         changes=changes,

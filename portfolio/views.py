@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,7 +26,11 @@ from portfolio.permissions import (
     can_view_portfolio,
     get_initiative_for_user,
 )
-from portfolio.rules import PROBLEM_STATEMENT_PARTS, check_problem_statement, diff_problem_statements
+from portfolio.rules import (
+    PROBLEM_STATEMENT_PARTS,
+    check_problem_statement,
+    diff_problem_statements,
+)
 from portfolio.services import (
     initiative_create,
     initiative_set_stage,
@@ -116,7 +119,9 @@ def initiative_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             _add_form_errors(form, error)
         else:
-            messages.success(request, f"Created “{initiative.title}”. Next: write its problem statement.")
+            messages.success(
+                request, f"Created “{initiative.title}”. Next: write its problem statement."
+            )
             return redirect("portfolio:problem_statement_edit", pk=initiative.pk)
     return TemplateResponse(
         request, "portfolio/initiative_form.html", {"form": form, "initiative": None}
@@ -206,7 +211,11 @@ def problem_statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Problem statement saved as a new version.")
             return redirect(initiative)
-    values = form.data if form.is_bound else {n: form.initial.get(n, "") for n in PROBLEM_STATEMENT_FIELDS}
+    values = (
+        form.data
+        if form.is_bound
+        else {n: form.initial.get(n, "") for n in PROBLEM_STATEMENT_FIELDS}
+    )
     check = check_problem_statement({n: values.get(n, "") for n in PROBLEM_STATEMENT_FIELDS})
     return TemplateResponse(
         request,

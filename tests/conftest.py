@@ -13,7 +13,9 @@ def executive(db):
 
 @pytest.fixture
 def product_owner(db):
-    return UserFactory(username="owner", first_name="Paula", last_name="Owner", roles=[Role.PRODUCT_OWNER])
+    return UserFactory(
+        username="owner", first_name="Paula", last_name="Owner", roles=[Role.PRODUCT_OWNER]
+    )
 
 
 @pytest.fixture
@@ -43,7 +45,13 @@ def no_role_user(db):
 
 @pytest.fixture
 def users_by_role(
-    executive, product_owner, other_product_owner, council_member, governance_admin, auditor, no_role_user
+    executive,
+    product_owner,
+    other_product_owner,
+    council_member,
+    governance_admin,
+    auditor,
+    no_role_user,
 ):
     """One user per way of relating to an initiative owned by `product_owner`."""
     return {

@@ -26,7 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted: list[Role] | None, **kwargs) -> None:  # noqa: ANN003
         self.save()
         for role in extracted or ():
-            self.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: transactional tests flush the groups the migration created.
+            self.groups.add(Group.objects.get_or_create(name=role.value)[0])
 
 
 class BusinessUnitFactory(factory.django.DjangoModelFactory):

@@ -40,7 +40,9 @@ def test_token_authentication_works_and_anonymous_gets_401(product_owner, initia
 
 
 def test_create_returns_the_initiative_in_exploration(api, business_unit, product_owner):
-    response = api.post("/api/v1/initiatives/", _payload(business_unit, product_owner), format="json")
+    response = api.post(
+        "/api/v1/initiatives/", _payload(business_unit, product_owner), format="json"
+    )
     assert response.status_code == 201, response.data
     assert response.data["stage"] == "exploration"
     assert response.data["version"] == 1
@@ -59,7 +61,11 @@ def test_create_returns_the_initiative_in_exploration(api, business_unit, produc
         ({"poc_budget": "lots"}, "poc_budget", "valid number"),
         ({"poc_budget": "-5"}, "poc_budget", "greater than or equal"),
         ({"start_date": "next week"}, "start_date", "wrong format"),
-        ({"start_date": "2026-05-01", "next_review_date": "2026-04-01"}, "next_review_date", "before the start date"),
+        (
+            {"start_date": "2026-05-01", "next_review_date": "2026-04-01"},
+            "next_review_date",
+            "before the start date",
+        ),
         ({"stage": "scale"}, "stage", "Unknown or read-only field"),
         ({"colour": "blue"}, "colour", "Unknown or read-only field"),
     ],

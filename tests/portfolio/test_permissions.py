@@ -22,7 +22,14 @@ ROLES = (
     "no_role",
     "anonymous",
 )
-READERS = {"executive", "owner", "other_product_owner", "council_member", "governance_admin", "auditor"}
+READERS = {
+    "executive",
+    "owner",
+    "other_product_owner",
+    "council_member",
+    "governance_admin",
+    "auditor",
+}
 EDITORS = {"owner", "governance_admin"}
 CREATORS = {"owner", "other_product_owner", "governance_admin"}
 ADMINS = {"governance_admin"}
@@ -60,8 +67,22 @@ PAGE_CASES = [
     ("list", "get", lambda c: reverse("portfolio:initiative_list"), None, READERS, 200),
     ("detail", "get", lambda c: c["initiative"].get_absolute_url(), None, READERS, 200),
     ("create form", "get", lambda c: reverse("portfolio:initiative_create"), None, CREATORS, 200),
-    ("create", "post", lambda c: reverse("portfolio:initiative_create"), initiative_payload, CREATORS, 302),
-    ("edit form", "get", lambda c: reverse("portfolio:initiative_edit", args=[c["initiative"].pk]), None, EDITORS, 200),
+    (
+        "create",
+        "post",
+        lambda c: reverse("portfolio:initiative_create"),
+        initiative_payload,
+        CREATORS,
+        302,
+    ),
+    (
+        "edit form",
+        "get",
+        lambda c: reverse("portfolio:initiative_edit", args=[c["initiative"].pk]),
+        None,
+        EDITORS,
+        200,
+    ),
     (
         "edit",
         "post",
@@ -74,7 +95,14 @@ PAGE_CASES = [
         EDITORS,
         302,
     ),
-    ("stage form", "get", lambda c: reverse("portfolio:initiative_stage", args=[c["initiative"].pk]), None, ADMINS, 200),
+    (
+        "stage form",
+        "get",
+        lambda c: reverse("portfolio:initiative_stage", args=[c["initiative"].pk]),
+        None,
+        ADMINS,
+        200,
+    ),
     (
         "stage",
         "post",
@@ -119,8 +147,22 @@ PAGE_CASES = [
 
 API_CASES = [
     ("bu list", "get", lambda c: "/api/v1/business-units/", None, READERS, 200),
-    ("bu detail", "get", lambda c: f"/api/v1/business-units/{c['initiative'].business_unit_id}/", None, READERS, 200),
-    ("bu create", "post", lambda c: "/api/v1/business-units/", lambda c, u: {"name": "Finance"}, ADMINS, 201),
+    (
+        "bu detail",
+        "get",
+        lambda c: f"/api/v1/business-units/{c['initiative'].business_unit_id}/",
+        None,
+        READERS,
+        200,
+    ),
+    (
+        "bu create",
+        "post",
+        lambda c: "/api/v1/business-units/",
+        lambda c, u: {"name": "Finance"},
+        ADMINS,
+        201,
+    ),
     (
         "bu update",
         "patch",
@@ -130,8 +172,22 @@ API_CASES = [
         200,
     ),
     ("initiative list", "get", lambda c: "/api/v1/initiatives/", None, READERS, 200),
-    ("initiative detail", "get", lambda c: f"/api/v1/initiatives/{c['initiative'].pk}/", None, READERS, 200),
-    ("initiative create", "post", lambda c: "/api/v1/initiatives/", initiative_payload, CREATORS, 201),
+    (
+        "initiative detail",
+        "get",
+        lambda c: f"/api/v1/initiatives/{c['initiative'].pk}/",
+        None,
+        READERS,
+        200,
+    ),
+    (
+        "initiative create",
+        "post",
+        lambda c: "/api/v1/initiatives/",
+        initiative_payload,
+        CREATORS,
+        201,
+    ),
     (
         "initiative update",
         "patch",
@@ -149,7 +205,14 @@ API_CASES = [
         200,
     ),
     ("statement list", "get", lambda c: "/api/v1/problem-statements/", None, READERS, 200),
-    ("statement detail", "get", lambda c: f"/api/v1/problem-statements/{c['statement'].pk}/", None, READERS, 200),
+    (
+        "statement detail",
+        "get",
+        lambda c: f"/api/v1/problem-statements/{c['statement'].pk}/",
+        None,
+        READERS,
+        200,
+    ),
     (
         "statement create",
         "post",
@@ -177,7 +240,10 @@ def ctx(users_by_role, initiative, governance_admin):
 
     owner = users_by_role["owner"]
     second = InitiativeFactory(
-        title="Second", business_unit=initiative.business_unit, business_owner=owner, delivery_owner=owner
+        title="Second",
+        business_unit=initiative.business_unit,
+        business_owner=owner,
+        delivery_owner=owner,
     )
     # A named delivery owner lets the stage move out of exploration.
     initiative.delivery_owner = UserFactory(username="delivery", roles=[Role.PRODUCT_OWNER])
@@ -185,7 +251,12 @@ def ctx(users_by_role, initiative, governance_admin):
     statement = problem_statement_save(
         initiative=initiative, actor=governance_admin, data=STATEMENT, expected_version=0
     )
-    return {**users_by_role, "initiative": initiative, "second_initiative": second, "statement": statement}
+    return {
+        **users_by_role,
+        "initiative": initiative,
+        "second_initiative": second,
+        "statement": statement,
+    }
 
 
 def _expected(role: str, allowed: set[str], success: int, *, api: bool) -> int:
@@ -200,14 +271,20 @@ def _expected(role: str, allowed: set[str], success: int, *, api: bool) -> int:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    ("name", "method", "url", "data", "allowed", "success"), PAGE_CASES, ids=[c[0] for c in PAGE_CASES]
+    ("name", "method", "url", "data", "allowed", "success"),
+    PAGE_CASES,
+    ids=[c[0] for c in PAGE_CASES],
 )
 def test_page_permissions(client, ctx, role, name, method, url, data, allowed, success):
     user = ctx.get(role)
     if user is not None:
         client.force_login(user)
     payload = data(ctx, user) if data else None
-    response = getattr(client, method)(url(ctx), payload) if payload is not None else getattr(client, method)(url(ctx))
+    response = (
+        getattr(client, method)(url(ctx), payload)
+        if payload is not None
+        else getattr(client, method)(url(ctx))
+    )
     expected = _expected(role, allowed, success, api=False)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected}"
@@ -218,7 +295,9 @@ def test_page_permissions(client, ctx, role, name, method, url, data, allowed, s
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    ("name", "method", "url", "data", "allowed", "success"), API_CASES, ids=[c[0] for c in API_CASES]
+    ("name", "method", "url", "data", "allowed", "success"),
+    API_CASES,
+    ids=[c[0] for c in API_CASES],
 )
 def test_api_permissions(ctx, role, name, method, url, data, allowed, success):
     client = APIClient()

@@ -41,7 +41,9 @@ def _portfolio(size: int):
 
 
 @pytest.mark.parametrize("size", [5, 200])
-def test_portfolio_list_query_count_is_constant(client, executive, django_assert_max_num_queries, size):
+def test_portfolio_list_query_count_is_constant(
+    client, executive, django_assert_max_num_queries, size
+):
     _portfolio(size)
     client.force_login(executive)
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
@@ -58,7 +60,11 @@ def test_filtered_htmx_list_query_count_is_constant(
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = client.get(
             reverse("portfolio:initiative_list"),
-            {"stage": ["pilot", "scale"], "owner": initiatives[0].business_owner_id, "q": "Initiative"},
+            {
+                "stage": ["pilot", "scale"],
+                "owner": initiatives[0].business_owner_id,
+                "q": "Initiative",
+            },
             HTTP_HX_REQUEST="true",
             HTTP_HX_TARGET="portfolio-results",
         )
@@ -71,7 +77,9 @@ def test_initiative_page_query_count_is_constant(
 ):
     initiatives = _portfolio(size)
     target = initiatives[-1]
-    problem_statement_save(initiative=target, actor=governance_admin, data=STRONG, expected_version=0)
+    problem_statement_save(
+        initiative=target, actor=governance_admin, data=STRONG, expected_version=0
+    )
     client.force_login(executive)
     with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
         response = client.get(target.get_absolute_url())

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 STRONG = {
     "user_team": "Enterprise customer success managers with more than 40 active accounts",
-    "friction": "renewal preparation means manually reviewing CRM notes, tickets and call transcripts",
+    "friction": (
+        "renewal preparation means manually reviewing CRM notes, tickets and call transcripts"
+    ),
     "cause": "customer signals are scattered across four systems with no shared view",
     "cost": "3 hours of preparation per renewal and missed churn signals",
     "desired_outcome": "generate a reliable renewal briefing in under five minutes",
@@ -207,7 +209,9 @@ def test_every_problem_statement_save_keeps_a_version(initiative, product_owner)
 
 
 def test_problem_statement_conflict_returns_the_other_persons_text(initiative, product_owner):
-    problem_statement_save(initiative=initiative, actor=product_owner, data=STRONG, expected_version=0)
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
     with pytest.raises(ConflictError) as error:
         problem_statement_save(
             initiative=initiative,
@@ -243,7 +247,9 @@ def test_over_long_text_is_refused_with_the_field_named(initiative, product_owne
 
 
 def test_audit_events_cannot_be_changed_or_deleted(initiative, product_owner):
-    initiative_update(initiative=initiative, actor=product_owner, data={"title": "T"}, expected_version=1)
+    initiative_update(
+        initiative=initiative, actor=product_owner, data={"title": "T"}, expected_version=1
+    )
     event = AuditEvent.objects.get()
     event.reason = "rewritten"
     with pytest.raises(AuditEventImmutable):

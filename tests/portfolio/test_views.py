@@ -32,13 +32,26 @@ def test_list_filters_by_stage_business_unit_tier_and_owner(
 ):
     retail = BusinessUnitFactory(name="Retail Banking")
     ops = BusinessUnitFactory(name="Operations")
-    InitiativeFactory(title="Loan documents", business_unit=retail, stage=Stage.OPERATION, eu_ai_act_tier="high", business_owner=product_owner)
-    InitiativeFactory(title="Collections", business_unit=retail, stage=Stage.PILOT, delivery_owner=other_product_owner)
+    InitiativeFactory(
+        title="Loan documents",
+        business_unit=retail,
+        stage=Stage.OPERATION,
+        eu_ai_act_tier="high",
+        business_owner=product_owner,
+    )
+    InitiativeFactory(
+        title="Collections",
+        business_unit=retail,
+        stage=Stage.PILOT,
+        delivery_owner=other_product_owner,
+    )
     InitiativeFactory(title="Knowledge assistant", business_unit=ops, stage=Stage.PILOT)
     client.force_login(executive)
 
     assert _titles(client.get(LIST, {"stage": "pilot"})) == ["Collections", "Knowledge assistant"]
-    assert _titles(client.get(LIST, {"stage": ["pilot", "operation"], "business_unit": retail.pk})) == [
+    assert _titles(
+        client.get(LIST, {"stage": ["pilot", "operation"], "business_unit": retail.pk})
+    ) == [
         "Collections",
         "Loan documents",
     ]
@@ -71,7 +84,9 @@ def test_list_paginates_and_keeps_filters_in_page_links(client, executive):
 def test_htmx_request_gets_only_the_results_fragment(client, executive):
     InitiativeFactory(title="Triage")
     client.force_login(executive)
-    response = client.get(LIST, {"q": "tri"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="portfolio-results")
+    response = client.get(
+        LIST, {"q": "tri"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="portfolio-results"
+    )
     assert response.text.lstrip().startswith('<section id="portfolio-results"')
     assert "<html" not in response.text
     assert "Triage" in response.text
@@ -180,7 +195,9 @@ def test_edit_on_a_stale_version_shows_the_conflict_and_keeps_what_the_user_type
     assert initiative.title == "Their title"
 
 
-def test_problem_statement_check_returns_findings_for_what_was_typed(client, product_owner, initiative):
+def test_problem_statement_check_returns_findings_for_what_was_typed(
+    client, product_owner, initiative
+):
     client.force_login(product_owner)
     response = client.post(
         reverse("portfolio:problem_statement_check", args=[initiative.pk]),
@@ -202,7 +219,10 @@ def test_problem_statement_editor_saves_a_version_and_the_page_renders_the_sente
     response = client.post(url, {**STRONG, "version": 0})
     assert response.status_code == 302
     page = client.get(initiative.get_absolute_url())
-    assert "For Enterprise customer success managers with more than 40 active accounts, the problem is" in page.text
+    assert (
+        "For Enterprise customer success managers with more than 40 active accounts, the problem is"
+        in page.text
+    )
     assert "3 hours per renewal → 15 minutes per renewal" in page.text
 
 
@@ -218,7 +238,9 @@ def test_problem_statement_target_date_before_start_is_an_inline_error(
 
 
 def test_problem_statement_conflict_shows_both_texts(client, product_owner, initiative):
-    problem_statement_save(initiative=initiative, actor=product_owner, data=STRONG, expected_version=0)
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
     client.force_login(product_owner)
     url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
     response = client.post(url, {**STRONG, "target": "5 minutes per renewal", "version": 0})
@@ -229,11 +251,17 @@ def test_problem_statement_conflict_shows_both_texts(client, product_owner, init
 
 
 def test_history_shows_what_changed_between_two_versions(client, product_owner, initiative):
-    problem_statement_save(initiative=initiative, actor=product_owner, data=STRONG, expected_version=0)
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
     problem_statement_save(
         initiative=initiative,
         actor=product_owner,
-        data={**STRONG, "target": "10 minutes per renewal", "target_date": datetime.date(2027, 6, 30)},
+        data={
+            **STRONG,
+            "target": "10 minutes per renewal",
+            "target_date": datetime.date(2027, 6, 30),
+        },
         expected_version=1,
     )
     client.force_login(product_owner)
@@ -253,7 +281,9 @@ def test_detail_of_a_missing_initiative_is_404(client, executive):
     assert client.get(reverse("portfolio:initiative_detail", args=[999])).status_code == 404
 
 
-def test_stage_form_refuses_leaving_exploration_without_owners(client, governance_admin, initiative):
+def test_stage_form_refuses_leaving_exploration_without_owners(
+    client, governance_admin, initiative
+):
     client.force_login(governance_admin)
     response = client.post(
         reverse("portfolio:initiative_stage", args=[initiative.pk]),
