@@ -18,7 +18,7 @@ install: .venv/.synced
 
 setup: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --quiet
 
 run: setup
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/

@@ -55,6 +55,8 @@ class UserSummarySerializer(serializers.Serializer):
 
 
 class BusinessUnitSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A business unit that owns initiatives."""
+
     class Meta:
         model = BusinessUnit
         fields = ["id", "name", "description", "created_at", "updated_at"]
@@ -87,6 +89,8 @@ class BusinessUnitViewSet(
 
 
 class InitiativeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """An AI initiative. `stage` and `status` change only through governance, never here."""
+
     business_unit = serializers.PrimaryKeyRelatedField(queryset=BusinessUnit.objects.all())
     vendors = serializers.PrimaryKeyRelatedField(
         queryset=Vendor.objects.all(), many=True, required=False
@@ -188,6 +192,8 @@ class InitiativeViewSet(
 
 
 class ProblemStatementSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """The one-page problem statement; `findings`, `sentence` and `clarity_score` are computed."""
+
     initiative = serializers.PrimaryKeyRelatedField(queryset=Initiative.objects.all())
     version = serializers.IntegerField(
         required=False,
