@@ -18,6 +18,7 @@ install: .venv/.synced
 
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_templates
 	$(PY) manage.py seed_demo --quiet
 
 run: setup

@@ -19,6 +19,7 @@ from portfolio.models import (
     ProblemStatementVersion,
     StageTransition,
 )
+from portfolio.panels import render_initiative_panels
 from portfolio.permissions import (
     can_create_initiative,
     can_edit_initiative,
@@ -98,6 +99,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> TemplateResponse:
             "transitions": transitions,
             "can_edit": can_edit_initiative(request.user, initiative),
             "can_set_stage": can_set_stage(request.user),
+            "panels": render_initiative_panels(request, initiative),
         },
     )
 
