@@ -247,3 +247,22 @@ def test_seed_prints_nothing_when_quiet() -> None:
     out = StringIO()
     call_command("seed_demo", quiet=True, stdout=out)
     assert out.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_stage_history_follows_the_stories_timeline(seeded: None) -> None:
+    from datetime import date
+
+    code_review = Initiative.objects.get(title="Self-hosted AI code review")
+    days_in_pilot = (date(2026, 11, 1) - code_review.stage_changed_at.date()).days
+    # Month 7 of the production attempt: long past the 90-day pilot window.
+    assert days_in_pilot > 90
+    for initiative in Initiative.objects.exclude(stage="exploration"):
+        moments = list(
+            initiative.stage_transitions.order_by("occurred_at").values_list(
+                "occurred_at", flat=True
+            )
+        )
+        assert moments[0].date() > initiative.start_date
+        assert moments == sorted(moments)
+        assert initiative.stage_changed_at == moments[-1]

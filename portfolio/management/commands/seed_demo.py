@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,13 +21,14 @@ from django.utils import timezone
 from core.audit import record_audit_event
 from portfolio.demo_data import (
     DEMO_ADMIN_USERNAME,
+    DEMO_AS_OF,
     DEMO_BUSINESS_UNITS,
     DEMO_INITIATIVES,
     DEMO_PASSWORD,
     DEMO_USERS,
     DEMO_VENDORS,
 )
-from portfolio.models import BusinessUnit, Initiative, Status, Vendor
+from portfolio.models import BusinessUnit, Initiative, StageTransition, Status, Vendor
 from portfolio.services import (
     business_unit_create,
     initiative_create,
@@ -199,10 +201,34 @@ def _seed_initiative(
             initiative=initiative, actor=admin, to_stage=to_stage, reason=reason
         )
 
+    _backdate_stage_history(initiative, spec["start_date"])
+
     if spec["status"] is not None:
         status, reason = spec["status"]
         _set_status(initiative, actor=admin, status=status, reason=reason)
     return initiative
+
+
+def _backdate_stage_history(initiative: Initiative, start: date | None) -> None:
+    """Spread the demo's stage changes over the story's real timeline.
+
+    The services stamp changes with the current time; without this, every demo initiative
+    would look freshly moved and nothing would show how long a pilot has been stuck. Only the
+    stage history is backdated: the audit events keep the moment the seed really ran.
+    """
+    transitions = list(initiative.stage_transitions.order_by("occurred_at", "id"))
+    if not transitions or start is None:
+        return
+    first = start + timedelta(days=30)
+    last = max(first, DEMO_AS_OF - timedelta(days=14))
+    step = (last - first) / max(len(transitions) - 1, 1)
+    moments = [
+        timezone.make_aware(datetime.combine(first + step * n, time(10, 0)))
+        for n in range(len(transitions))
+    ]
+    for transition, moment in zip(transitions, moments, strict=True):
+        StageTransition.objects.filter(pk=transition.pk).update(occurred_at=moment)
+    Initiative.objects.filter(pk=initiative.pk).update(stage_changed_at=moments[-1])
 
 
 def _set_status(
