@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
-from core.models import AuditEvent
+from core.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 
 def audit_value(value: Any) -> Any:
@@ -46,6 +50,37 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     }
 
 
+def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """sha256 over the previous hash and the event's content in a canonical JSON form."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}|{canonical}".encode()).hexdigest()
+
+
+def hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    """The content that the hash covers: everything but the hashes themselves."""
+    return {
+        "sequence": event.sequence,
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_repr": event.object_repr,
+        "initiative_id": event.initiative_id,
+        "changes": event.changes,
+        "reason": event.reason,
+    }
+
+
+def _locked_chain_head() -> AuditChainHead:
+    try:
+        with transaction.atomic():
+            return AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
+    except IntegrityError:
+        # Two first-ever writers raced to create the head; the loser locks the winner's row.
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+
+
 def record_audit_event(
     *,
     actor: AbstractBaseUser | None,
@@ -55,14 +90,60 @@ def record_audit_event(
     reason: str = "",
     initiative_id: int | None = None,
 ) -> AuditEvent:
-    """Append one audit event describing `action` on `target` by `actor`."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=target._meta.label_lower,
-        object_id=str(target.pk),
-        object_repr=str(target)[:300],
-        initiative_id=initiative_id,
-        changes=dict(changes or {}),
-        reason=reason,
-    )
+    """Append one audit event describing `action` on `target` by `actor`, chained by hash.
+
+    Must run inside the caller's transaction: the chain head stays locked until it commits, so
+    the event exists exactly when the change it describes does, and writers never interleave.
+    """
+    with transaction.atomic():
+        head = _locked_chain_head()
+        # JSON round trip: what is hashed must be exactly what the database gives back.
+        stored_changes = json.loads(json.dumps(dict(changes or {}), default=str))
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            prev_hash=head.last_hash,
+            occurred_at=timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            object_type=target._meta.label_lower,
+            object_id=str(target.pk),
+            object_repr=str(target)[:300],
+            initiative_id=initiative_id,
+            changes=stored_changes,
+            reason=reason,
+        )
+        event.hash = event_hash(event.prev_hash, hashed_fields(event))
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_sequence=event.sequence, last_hash=event.hash
+        )
+    return event
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    sequence: int
+    reason: str
+
+
+def verify_audit_chain(events: Iterable[AuditEvent]) -> ChainBreak | None:
+    """The first broken link of the chain, walking `events` in sequence order; None if intact.
+
+    A link is broken when a sequence number is skipped, an event does not point at the hash of
+    the one before, or its own hash does not match its content (it was edited).
+    """
+    expected_sequence = 1
+    prev_hash = GENESIS_HASH
+    for event in events:
+        if event.sequence != expected_sequence:
+            return ChainBreak(
+                expected_sequence,
+                f"event #{expected_sequence} is missing (found #{event.sequence})",
+            )
+        if event.prev_hash != prev_hash:
+            return ChainBreak(event.sequence, "does not link to the previous event's hash")
+        if event_hash(event.prev_hash, hashed_fields(event)) != event.hash:
+            return ChainBreak(event.sequence, "its content does not match its hash (edited)")
+        prev_hash = event.hash
+        expected_sequence += 1
+    return None

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+GENESIS_HASH = "0" * 64
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # noqa: ANN003, ANN201
@@ -16,13 +18,31 @@ class AuditEventImmutable(Exception):
     pass
 
 
+class AuditChainHead(models.Model):
+    """The single row that holds the end of the audit chain.
+
+    Writers lock it (SELECT ... FOR UPDATE) so events get consecutive sequence numbers and each
+    links to the hash of the one before, even when many requests write at once.
+    """
+
+    last_sequence = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit chain at #{self.last_sequence}"
+
+
 class AuditEvent(models.Model):
     """One state change: who did what to which object, the values before and after, and why.
 
-    Written only through `core.audit.record_audit_event`; rows never change once written.
+    Written only through `core.audit.record_audit_event`; rows never change once written, and
+    each carries the hash of the previous event, so an edit anywhere breaks the chain.
     """
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sequence = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -41,7 +61,7 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-occurred_at", "-id"]
+        ordering = ["-sequence"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
