@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("readiness.urls")),
     path("api/v1/", include("portfolio.api_urls")),
+    path("api/v1/", include("readiness.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -150,6 +150,17 @@ class Assessment(models.Model):
                 condition=Q(status="submitted", vendor__isnull=False),
                 name="assessment_one_current_per_vendor",
             ),
+            # Drafts are shared: one open draft per template and subject.
+            models.UniqueConstraint(
+                fields=["template", "initiative"],
+                condition=Q(status="draft", initiative__isnull=False),
+                name="assessment_one_draft_per_initiative",
+            ),
+            models.UniqueConstraint(
+                fields=["template", "vendor"],
+                condition=Q(status="draft", vendor__isnull=False),
+                name="assessment_one_draft_per_vendor",
+            ),
         ]
         indexes = [
             models.Index(fields=["initiative", "status"], name="assessment_initiative_idx"),
@@ -159,6 +170,11 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.template.title} of {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("readiness:assessment_detail", args=[self.pk])
+
     @property
     def subject(self) -> Initiative | Vendor:
         return self.initiative if self.initiative_id else self.vendor
@@ -166,8 +182,3 @@ class Assessment(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == AssessmentStatus.DRAFT
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("readiness:assessment_detail", args=[self.pk])

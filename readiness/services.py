@@ -114,7 +114,12 @@ def assessment_create_draft(
     initiative: Initiative | None = None,
     vendor: Vendor | None = None,
 ) -> Assessment:
-    """Start a draft on the template's newest version for exactly one initiative or vendor."""
+    """Start a draft on the template's newest version for exactly one initiative or vendor.
+
+    Drafts are shared, not duplicated: if the subject already has an open draft of this
+    template, that draft is returned. The subject row is locked for the check, so two people
+    starting at the same moment get the same draft.
+    """
     if (initiative is None) == (vendor is None):
         raise ValidationError("An assessment is about exactly one initiative or one vendor.")
     version = latest_template_version(template_key)
@@ -124,11 +129,21 @@ def assessment_create_draft(
     if vendor is not None and applies_to != AppliesTo.VENDOR:
         raise ValidationError({"template": f"“{version.template.title}” applies to initiatives."})
     if initiative is not None and not can_assess_initiative(actor, initiative):
-        raise PermissionDenied(
-            "Only this initiative's owners or a governance admin can assess it."
-        )
+        raise PermissionDenied("Only this initiative's owners or a governance admin can assess it.")
     if vendor is not None and not can_assess_vendor(actor, vendor):
         raise PermissionDenied("Only council members and governance admins evaluate vendors.")
+    if initiative is not None:
+        Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
+    else:
+        Vendor.objects.select_for_update().filter(pk=vendor.pk).first()
+    open_draft = Assessment.objects.filter(
+        template=version.template,
+        initiative=initiative,
+        vendor=vendor,
+        status=AssessmentStatus.DRAFT,
+    ).first()
+    if open_draft is not None:
+        return open_draft
     assessment = Assessment.objects.create(
         template=version.template,
         template_version=version,
@@ -162,17 +177,23 @@ def _clean_texts(
         else:
             cleaned[item_id] = (value or "").strip()
     if errors:
-        raise ValidationError(errors)
+        # Keyed by item; the code says which input it came from (the API nests by it).
+        raise ValidationError(
+            {
+                item_id: ValidationError(reason, code=f"invalid_{kind}")
+                for item_id, reason in errors.items()
+            }
+        )
     return cleaned
 
 
 def _clean_answers(template: TemplateDefinition, answers: Mapping[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
+    errors: dict[str, ValidationError] = {}
     for item_id, value in answers.items():
         try:
             answer_score(template, item_id, value)
         except AnswerError as error:
-            errors[error.item_id] = error.reason
+            errors[error.item_id] = ValidationError(error.reason, code="invalid_answer")
     if errors:
         raise ValidationError(errors)
     return dict(answers)
@@ -214,8 +235,10 @@ def assessment_save(
     Refuses a submitted assessment, an invalid answer (the error names the item), and a save
     based on an older revision: the ConflictError carries the other person's current draft.
     """
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins to
+    # initiative and vendor; only the assessment row needs the lock.
     locked = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("template_version", "initiative", "vendor")
         .get(pk=assessment.pk)
     )
@@ -251,7 +274,9 @@ def assessment_save(
         return locked
     locked.revision += 1
     locked.updated_by = actor
-    locked.save(update_fields=["answers", "evidence", "comments", "revision", "updated_by", "updated_at"])
+    locked.save(
+        update_fields=["answers", "evidence", "comments", "revision", "updated_by", "updated_at"]
+    )
     record_audit_event(
         actor=actor,
         action="assessment.updated",
@@ -270,7 +295,7 @@ def assessment_evaluate(assessment: Assessment) -> EvaluationResult:
 def submission_problems(assessment: Assessment, result: EvaluationResult) -> dict[str, str]:
     """What stops submission: unanswered items, and low scores without a comment."""
     template = assessment.template_version.parsed
-    problems = {item_id: "Answer this item before submitting." for item_id in result.missing_items}
+    problems = dict.fromkeys(result.missing_items, "Answer this item before submitting.")
     if template.answer_type is AnswerType.SCORE_1_5:
         for item_id, score in result.item_scores.items():
             if score <= COMMENT_REQUIRED_AT_OR_BELOW and not assessment.comments.get(item_id):
@@ -286,8 +311,10 @@ def assessment_submit(
 ) -> Assessment:
     """Freeze a complete draft with its computed result; it supersedes the previous result
     of the same template for the same subject. Nothing changes if anything is missing."""
+    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins to
+    # initiative and vendor; only the assessment row needs the lock.
     locked = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("template_version", "initiative", "vendor")
         .get(pk=assessment.pk)
     )
@@ -303,7 +330,21 @@ def assessment_submit(
     result = assessment_evaluate(locked)
     problems = submission_problems(locked, result)
     if problems:
-        raise ValidationError(problems)
+        missing = set(result.missing_items)
+        raise ValidationError(
+            {
+                item_id: ValidationError(
+                    message, code="missing_answer" if item_id in missing else "comment_required"
+                )
+                for item_id, message in problems.items()
+            }
+        )
+    # Lock the subject so two submissions of the same template for it run one after the other:
+    # the second then sees and supersedes the first instead of failing on the unique constraint.
+    subject_model = Initiative if locked.initiative_id else Vendor
+    subject_model.objects.select_for_update().only("pk").get(
+        pk=locked.initiative_id or locked.vendor_id
+    )
     previous = list(
         Assessment.objects.select_for_update().filter(
             template=locked.template,
