@@ -73,9 +73,12 @@ def hashed_fields(event: AuditEvent) -> dict[str, Any]:
 
 
 def _locked_chain_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
     try:
         with transaction.atomic():
-            return AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
+            return AuditChainHead.objects.create(pk=1)
     except IntegrityError:
         # Two first-ever writers raced to create the head; the loser locks the winner's row.
         return AuditChainHead.objects.select_for_update().get(pk=1)
@@ -95,7 +98,9 @@ def record_audit_event(
     Must run inside the caller's transaction: the chain head stays locked until it commits, so
     the event exists exactly when the change it describes does, and writers never interleave.
     """
-    with transaction.atomic():
+    # savepoint=False: inside the caller's transaction this adds no queries; outside one it
+    # still opens a transaction, so the head stays locked until the event is written.
+    with transaction.atomic(savepoint=False):
         head = _locked_chain_head()
         # JSON round trip: what is hashed must be exactly what the database gives back.
         stored_changes = json.loads(json.dumps(dict(changes or {}), default=str))

@@ -22,6 +22,7 @@ from portfolio.models import (
     ProblemStatementVersion,
     Stage,
     StageTransition,
+    Status,
     Vendor,
 )
 from portfolio.permissions import (
@@ -197,19 +198,34 @@ def initiative_update(
 def initiative_set_stage(
     *, initiative: Initiative, actor: AbstractBaseUser, to_stage: str, reason: str
 ) -> Initiative:
-    """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow.
-
-    Refuses an unknown stage, no reason, and leaving exploration without both named owners.
-    The update is conditional on the stage the admin saw, so two admins cannot both move it.
-    """
+    """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow."""
     if not can_set_stage(actor):
         raise PermissionDenied("Only a governance admin can set an initiative's stage directly.")
+    return initiative_change_stage(
+        initiative=initiative, actor=actor, to_stage=to_stage, reason=reason
+    )
+
+
+@transaction.atomic
+def initiative_change_stage(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    to_stage: str,
+    reason: str,
+    gate_request_id: int | None = None,
+) -> Initiative:
+    """Move an initiative to `to_stage`; the caller has decided that `actor` may.
+
+    Refuses an unknown stage, no reason, and leaving exploration without both named owners.
+    The update is conditional on the stage the caller saw, so two people cannot both move it:
+    the second gets a ConflictError. Writes a StageTransition and an audit event.
+    """
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if to_stage not in Stage.values:
-        errors["to_stage"] = (
-            f"“{to_stage}” is not a stage. Choose one of: {', '.join(Stage.values)}."
-        )
+        stages = ", ".join(Stage.values)
+        errors["to_stage"] = f"“{to_stage}” is not a stage. Choose one of: {stages}."
     if not reason:
         errors["reason"] = "Give the reason for this stage change; it is kept in the audit trail."
     if errors:
@@ -229,7 +245,7 @@ def initiative_set_stage(
     if problems:
         raise ValidationError({"to_stage": list(problems)})
     now = timezone.now()
-    # Conditional on the stage the admin saw: 0 rows means someone moved it first.
+    # Conditional on the stage the caller saw: 0 rows means someone moved it first.
     moved = Initiative.objects.filter(pk=locked.pk, stage=from_stage).update(
         stage=to_stage, stage_changed_at=now, version=F("version") + 1, updated_at=now
     )
@@ -241,12 +257,57 @@ def initiative_set_stage(
         initiative=initiative, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason
     )
     initiative.refresh_from_db()
+    changes: dict[str, list[Any]] = {"stage": [from_stage, to_stage]}
+    if gate_request_id is not None:
+        changes["gate_request"] = [None, gate_request_id]
     record_audit_event(
         actor=actor,
         action="initiative.stage_changed",
         target=initiative,
         initiative_id=initiative.pk,
-        changes={"stage": [from_stage, to_stage]},
+        changes=changes,
+        reason=reason,
+    )
+    return initiative
+
+
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.ACTIVE: frozenset({Status.PAUSED, Status.STOPPED}),
+    Status.PAUSED: frozenset({Status.ACTIVE, Status.STOPPED}),
+    Status.STOPPED: frozenset(),
+}
+
+
+@transaction.atomic
+def initiative_set_status(
+    *, initiative: Initiative, actor: AbstractBaseUser, to_status: str, reason: str
+) -> Initiative:
+    """Pause (hold), resume or stop (kill) an initiative; the caller has decided `actor` may.
+
+    Stopped is final. Refuses a missing reason and a transition not in STATUS_TRANSITIONS;
+    conditional on the status the caller saw (0 rows = someone else changed it first).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason; it is kept in the audit trail."})
+    from_status = initiative.status
+    if to_status not in STATUS_TRANSITIONS.get(from_status, frozenset()):
+        raise ValidationError(
+            {"to_status": f"An initiative that is {from_status} cannot become {to_status}."}
+        )
+    now = timezone.now()
+    changed = Initiative.objects.filter(pk=initiative.pk, status=from_status).update(
+        status=to_status, version=F("version") + 1, updated_at=now
+    )
+    if changed == 0:
+        raise ConflictError("The status changed while you were looking at it; reload.")
+    initiative.refresh_from_db()
+    record_audit_event(
+        actor=actor,
+        action="initiative.status_changed",
+        target=initiative,
+        initiative_id=initiative.pk,
+        changes={"status": [from_status, to_status]},
         reason=reason,
     )
     return initiative
