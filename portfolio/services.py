@@ -33,6 +33,7 @@ from portfolio.permissions import (
     can_set_stage,
 )
 from portfolio.rules import check_problem_statement, stage_change_problems
+from portfolio.signals import initiative_changed
 
 INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
     "title",
@@ -191,6 +192,8 @@ def initiative_update(
         initiative_id=locked.pk,
         changes=changes,
     )
+    if changes:
+        initiative_changed.send(sender=Initiative, initiative=locked, actor=actor, changes=changes)
     return locked
 
 

@@ -196,6 +196,11 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# Gatehouse rules that operators tune.
+PILOT_PURGATORY_DAYS = int(os.environ.get("PILOT_PURGATORY_DAYS", "90"))
+GATE_REVIEW_DAYS = int(os.environ.get("GATE_REVIEW_DAYS", "7"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
