@@ -14,8 +14,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portfolio.urls")),
     path("", include("readiness.urls")),
+    path("", include("governance.urls")),
     path("api/v1/", include("portfolio.api_urls")),
     path("api/v1/", include("readiness.api_urls")),
+    path("api/v1/", include("governance.api_gates_urls")),
+    path("api/v1/", include("governance.api_register_urls")),
+    path("api/v1/", include("governance.api_council_urls")),
+    path("api/v1/", include("governance.api_audit_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,3 @@
+"""API routes of this part of governance; included under /api/v1/ by config/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of this part of governance; included by governance/urls.py."""
+
+urlpatterns: list = []
