@@ -20,6 +20,9 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_templates
 	$(PY) manage.py seed_demo --quiet
+	$(PY) manage.py load_gate_policies
+	$(PY) manage.py seed_governance --quiet
+	$(PY) manage.py seed_register --quiet
 
 run: setup
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/

@@ -29,6 +29,15 @@ class CouncilMembership(models.Model):
 
     class Meta:
         ordering = ["seat", "user__username"]
+        constraints = [
+            # Exactly one person records decisions; two active chairs would make "the chair's
+            # decision" ambiguous (serves council_membership_set's check under concurrency).
+            models.UniqueConstraint(
+                fields=["is_chair"],
+                condition=Q(is_chair=True, active=True),
+                name="council_one_active_chair",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_seat_display()})"
@@ -333,6 +342,9 @@ class CouncilMeeting(models.Model):
     # created, then frozen: the agenda is what the council was asked to look at.
     agenda = models.JSONField(default=dict)
     minutes = models.TextField(blank=True)
+    # Bumped on every minutes save, so two people editing the minutes cannot overwrite each
+    # other silently (the save is a conditional update on the version they loaded).
+    version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -150,6 +150,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portfolio.send_review_reminders",
         "schedule": crontab(hour=7, minute=0),  # 07:00 in CELERY_TIMEZONE
     },
+    "governance-send-overdue-action-item-reminders": {
+        "task": "governance.send_overdue_action_item_reminders",
+        "schedule": crontab(hour=7, minute=5),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -180,6 +184,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per domain enum, whichever serializer uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "portfolio.models.Stage",
+        "InitiativeStatusEnum": "portfolio.models.Status",
+        "RiskTierEnum": "portfolio.models.RiskTier",
+        "GateDecisionEnum": "governance.models.Decision",
+        "GateRequestStatusEnum": "governance.models.GateRequestStatus",
+        "VoteChoiceEnum": "governance.models.VoteChoice",
+        "SeatEnum": "governance.models.Seat",
+        "AssessmentStatusEnum": "readiness.models.AssessmentStatus",
+        "ActionItemStatusEnum": "governance.models.ActionItemStatus",
+        "RiskStatusEnum": "governance.models.RiskStatus",
+        "IncidentStatusEnum": "governance.models.IncidentStatus",
+        "LeadershipDecisionStatusEnum": "governance.models.LeadershipDecisionStatus",
+    },
 }
 
 # Production hardening: on whenever DEBUG is off, so `check --deploy` is clean.

@@ -1,0 +1,21 @@
+"""Load the default gate policies shipped in governance/policies_data/ (idempotent)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from governance.services import gate_policies_load_defaults
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the default gate policies (one per stage transition) from "
+        "governance/policies_data/default_policies.json. Identical content creates no version."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for version, created in gate_policies_load_defaults():
+            state = "loaded" if created else "unchanged"
+            self.stdout.write(f"{version.policy.title:<32} v{version.number}  {state}")

@@ -1,0 +1,23 @@
+"""Celery tasks of governance: thin wrappers that take ids and call the notification services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from governance.notifications import notify_action_items_overdue, send_request_email
+
+
+@shared_task(name="governance.send_gate_request_email")
+def send_gate_request_email(request_id: int, kind: str) -> int:
+    """Send one gate-request email (request_filed, vote_needed or decision_made)."""
+    return send_request_email(request_id, kind)
+
+
+@shared_task(name="governance.send_overdue_action_item_reminders")
+def send_overdue_action_item_reminders() -> int:
+    """Remind owners of overdue action items; returns how many were sent (run daily by beat).
+
+    Safe to rerun or to run twice at once: each item is claimed before its email goes out.
+    """
+    return notify_action_items_overdue(today=timezone.localdate())

@@ -1,0 +1,227 @@
+"""Simultaneous decisions and votes on PostgreSQL: row locks make them happen one at a time.
+
+Each thread gets its own database connection (Django opens one per thread) and closes it when
+done. SQLite locks the whole file for every writer, so it cannot show a race: skipped there.
+"""
+
+# The fixtures imported from gate_service_support are requested by name, which ruff reads as
+# redefinitions.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from core.audit import verify_audit_chain
+from core.errors import ConflictError
+from core.models import AuditEvent
+from core.roles import Role
+from governance.models import CouncilMembership, GateRequestStatus, Seat, Vote
+from governance.services import gate_request_create, gate_request_decide, vote_cast
+from portfolio.models import Initiative, Stage, StageTransition
+from tests.factories import UserFactory
+from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
+    chair,
+    delivery_owner,
+    gate_policies,
+    legal,
+    pilot,
+    templates,
+)
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: row locks and truly concurrent transactions (SQLite locks the "
+        "whole file, so no race can happen); CI runs this file on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 6
+
+
+def run_at_once(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
+    """Run every call in its own thread, released together; results and errors."""
+    start = threading.Barrier(len(calls))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(call: Callable[[], Any]) -> None:
+        try:
+            start.wait(timeout=10)
+            result = call()
+            with lock:
+                results.append(result)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertions
+            with lock:
+                errors.append(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
+    return results, errors
+
+
+def events(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+def test_simultaneous_go_decisions_advance_the_stage_exactly_once(
+    pilot, product_owner, chair, legal
+):
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    vote_cast(request=request, actor=chair, choice="approve")
+    vote_cast(request=request, actor=legal, choice="approve")
+
+    def decide(n: int) -> Callable[[], Any]:
+        return lambda: gate_request_decide(
+            request=request, actor=chair, decision="go", reason=f"Go from thread {n}"
+        )
+
+    results, errors = run_at_once([decide(n) for n in range(THREADS)])
+
+    assert len(results) == 1, errors
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    assert all("already decided" in error.message for error in errors)
+    pilot.refresh_from_db()
+    request.refresh_from_db()
+    assert pilot.stage == Stage.CONTROLLED_ROLLOUT
+    assert request.status == GateRequestStatus.DECIDED
+    assert StageTransition.objects.filter(initiative=pilot).count() == 1
+    assert events("gate_request.decided") == 1
+    assert events("initiative.stage_changed") == 1
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
+
+
+def test_simultaneous_decisions_of_different_kinds_apply_only_the_first(
+    pilot, product_owner, chair, legal
+):
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    vote_cast(request=request, actor=chair, choice="approve")
+    vote_cast(request=request, actor=legal, choice="approve")
+    decisions = ["go", "hold", "kill"] * 2
+
+    results, errors = run_at_once(
+        [
+            lambda d=d: gate_request_decide(request=request, actor=chair, decision=d, reason=d)
+            for d in decisions
+        ]
+    )
+
+    assert len(results) == 1
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    (winner,) = results
+    pilot.refresh_from_db()
+    expected = {
+        "go": (Stage.CONTROLLED_ROLLOUT, "active"),
+        "hold": (Stage.PILOT, "paused"),
+        "kill": (Stage.PILOT, "stopped"),
+    }
+    assert (pilot.stage, pilot.status) == expected[winner.decision]
+    assert events("gate_request.decided") == 1
+
+
+def test_simultaneous_votes_by_different_members_are_all_recorded_once(pilot, product_owner):
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    seats = [Seat.SECURITY, Seat.LEGAL, Seat.DATA, Seat.PRODUCT, Seat.EXECUTIVE, Seat.DATA]
+    members = []
+    for n, seat in enumerate(seats):
+        member = UserFactory(username=f"member{n}", roles=[Role.COUNCIL_MEMBER])
+        CouncilMembership.objects.create(user=member, seat=seat)
+        members.append(member)
+
+    results, errors = run_at_once(
+        [
+            lambda m=member: vote_cast(request=request, actor=m, choice="approve")
+            for member in members
+        ]
+    )
+
+    assert errors == []
+    assert len(results) == len(members)
+    votes = Vote.objects.filter(request=request)
+    assert votes.count() == len(members)
+    assert sorted(votes.values_list("voter__username", flat=True)) == sorted(
+        m.username for m in members
+    )
+    assert events("vote.cast") == len(members)
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
+
+
+def test_one_member_voting_from_several_tabs_keeps_one_vote(pilot, product_owner, legal):
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    choices = ["approve", "abstain", "approve", "abstain"]
+
+    results, errors = run_at_once(
+        [lambda c=c: vote_cast(request=request, actor=legal, choice=c) for c in choices]
+    )
+
+    assert errors == []
+    (vote,) = Vote.objects.filter(request=request)
+    assert vote.voter == legal
+    assert events("vote.cast") == 1
+    # Repeating the same choice changes nothing but is still recorded as a vote.
+    assert events("vote.cast") + events("vote.changed") == len(choices)
+
+
+def test_votes_racing_a_decision_land_before_it_or_are_refused(pilot, product_owner, chair, legal):
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    vote_cast(request=request, actor=chair, choice="approve")
+    vote_cast(request=request, actor=legal, choice="approve")
+    late = []
+    for n in range(THREADS - 1):
+        member = UserFactory(username=f"late{n}", roles=[Role.COUNCIL_MEMBER])
+        CouncilMembership.objects.create(user=member, seat=Seat.DATA)
+        late.append(member)
+    calls = [lambda: gate_request_decide(request=request, actor=chair, decision="go", reason="Go")]
+    calls += [
+        lambda m=m: vote_cast(request=request, actor=m, choice="reject", comment="Too early")
+        for m in late
+    ]
+
+    results, errors = run_at_once(calls)
+
+    request.refresh_from_db()
+    pilot = Initiative.objects.get(pk=pilot.pk)
+    recorded = Vote.objects.filter(request=request, voter__in=late).count()
+    if request.status == GateRequestStatus.DECIDED:
+        # The decision went through on the votes before it; later votes were refused.
+        assert all(isinstance(error, ConflictError) for error in errors), errors
+        assert recorded + len(errors) == len(late)
+        assert pilot.stage == Stage.CONTROLLED_ROLLOUT
+        assert StageTransition.objects.filter(initiative=pilot).count() == 1
+    else:
+        # Enough rejections came first to block "go": the decision was refused, not applied.
+        (error,) = errors
+        assert isinstance(error, ValidationError)
+        assert recorded == len(late)
+        assert pilot.stage == Stage.PILOT
+        assert not StageTransition.objects.filter(initiative=pilot).exists()
+
+
+def test_simultaneous_requests_for_one_initiative_file_one(pilot, product_owner, delivery_owner):
+    owners = [product_owner, delivery_owner] * 3
+
+    results, errors = run_at_once(
+        [lambda o=o: gate_request_create(initiative=pilot, actor=o) for o in owners]
+    )
+
+    assert len(results) == 1
+    assert len(errors) == len(owners) - 1
+    assert all(isinstance(error, ValidationError) for error in errors), errors
+    assert all("already pending" in error.message_dict["initiative"][0] for error in errors)
+    assert events("gate_request.filed") == 1
