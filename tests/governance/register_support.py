@@ -1,0 +1,107 @@
+"""Builders shared by the register tests: one of each record, written through the services."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from governance.models import ActionItem, Incident, LeadershipDecision, Risk
+from governance.register_services import (
+    action_item_create,
+    incident_create,
+    leadership_decision_create,
+    risk_create,
+)
+
+ROLES = (
+    "executive",
+    "owner",
+    "other_product_owner",
+    "council_member",
+    "governance_admin",
+    "auditor",
+    "no_role",
+    "anonymous",
+)
+READERS = frozenset(
+    {"executive", "owner", "other_product_owner", "council_member", "governance_admin", "auditor"}
+)
+# The initiative's business owner, the council and admins keep an initiative's register.
+MANAGERS = frozenset({"owner", "council_member", "governance_admin"})
+# Decisions about the whole portfolio have no initiative owner.
+PORTFOLIO_MANAGERS = frozenset({"council_member", "governance_admin"})
+# Leadership takes the decisions: executives record outcomes too.
+OUTCOME_RECORDERS = frozenset({"executive", "council_member", "governance_admin"})
+# The person an action item was given to may complete it; here that is `other_product_owner`.
+COMPLETERS = MANAGERS | {"other_product_owner"}
+
+
+def make_risk(initiative, actor, **overrides) -> Risk:
+    values = {
+        "category": "security",
+        "description": "Pilot agents can see refund notes they are not cleared for.",
+        "likelihood": 4,
+        "impact": 4,
+        "owner": actor,
+        "mitigation": "",
+    }
+    values.update(overrides)
+    return risk_create(initiative=initiative, actor=actor, **values)
+
+
+def make_incident(initiative, actor, **overrides) -> Incident:
+    values = {
+        "summary": "Billing emails misrouted to the general queue",
+        "owner": actor,
+        "occurred_at": timezone.now() - datetime.timedelta(days=2),
+        "response": "Switched billing back to manual routing.",
+    }
+    values.update(overrides)
+    return incident_create(initiative=initiative, actor=actor, **values)
+
+
+def make_decision(actor, initiative=None, **overrides) -> LeadershipDecision:
+    values = {
+        "question": "Approve additional delivery capacity for the two rollout candidates",
+        "options": "Approve two engineers\nDecline",
+        "implications": "Without capacity one candidate waits a quarter.",
+        "owner": actor,
+        "due_date": timezone.localdate() + datetime.timedelta(days=10),
+    }
+    values.update(overrides)
+    return leadership_decision_create(actor=actor, initiative=initiative, **values)
+
+
+def make_action(initiative, actor, **overrides) -> ActionItem:
+    values = {
+        "title": "Name a safety owner for rollback decisions",
+        "owner": actor,
+        "due_date": timezone.localdate() + datetime.timedelta(days=7),
+    }
+    values.update(overrides)
+    return action_item_create(initiative=initiative, actor=actor, **values)
+
+
+@pytest.fixture
+def register(users_by_role, initiative):
+    """One open record of each kind on `initiative` (business owner: `owner`), plus a
+    portfolio-wide decision. The decisions are owned by the executive and the action item is
+    given to `other_product_owner`, so those two rules show in the permission tables."""
+    owner = users_by_role["owner"]
+    admin = users_by_role["governance_admin"]
+    return {
+        **users_by_role,
+        "initiative": initiative,
+        "risk": make_risk(initiative, owner),
+        "incident": make_incident(initiative, owner),
+        "decision": make_decision(owner, initiative, owner=users_by_role["executive"]),
+        "portfolio_decision": make_decision(
+            admin,
+            None,
+            question="Confirm risk appetite for external-facing generative use",
+            owner=users_by_role["executive"],
+        ),
+        "action": make_action(initiative, owner, owner=users_by_role["other_product_owner"]),
+    }
