@@ -1,0 +1,130 @@
+"""Fixtures and builders shared by the council tests (meetings, policies, membership).
+
+Gate requests, votes, risks and action items are written straight to the database here: these
+tests are about what the council pages show, not about how requests are filed or decided.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from core.roles import Role
+from governance.models import (
+    ActionItem,
+    CouncilMembership,
+    GatePolicy,
+    GateRequest,
+    GateRequestStatus,
+    Risk,
+    Seat,
+    Vote,
+)
+from governance.services import gate_policies_load_defaults
+from portfolio.models import Stage
+from tests.factories import InitiativeFactory, UserFactory
+
+
+@pytest.fixture
+def policies(db) -> list[GatePolicy]:
+    """The four shipped gate policies, loaded through the service."""
+    gate_policies_load_defaults()
+    return list(GatePolicy.objects.order_by("id"))
+
+
+@pytest.fixture
+def chair(db):
+    user = UserFactory(
+        username="chair", first_name="Carla", last_name="Chair", roles=[Role.COUNCIL_MEMBER]
+    )
+    CouncilMembership.objects.create(user=user, seat=Seat.EXECUTIVE, is_chair=True)
+    return user
+
+
+@pytest.fixture
+def seated_member(council_member):
+    """The `council_member` user, holding the security seat (not the chair)."""
+    CouncilMembership.objects.create(user=council_member, seat=Seat.SECURITY)
+    return council_member
+
+
+def pilot_policy_version(policies):
+    """The current version of the exploration → pilot gate."""
+    policy = next(p for p in policies if p.from_stage == Stage.EXPLORATION)
+    return policy.versions.order_by("-number").first()
+
+
+def gate_request(
+    initiative,
+    version,
+    requester,
+    *,
+    decided_by=None,
+    decision: str = "",
+    meeting=None,
+    review_due_at: datetime.datetime | None = None,
+    decided_at: datetime.datetime | None = None,
+) -> GateRequest:
+    """A request on `version`: pending, or decided when `decision` is given."""
+    now = timezone.now()
+    return GateRequest.objects.create(
+        initiative=initiative,
+        policy_version=version,
+        from_stage=version.policy.from_stage,
+        to_stage=version.policy.to_stage,
+        requested_by=requester,
+        review_due_at=review_due_at or now + datetime.timedelta(days=7),
+        justification="",
+        evidence=[],
+        all_criteria_passed=True,
+        status=GateRequestStatus.DECIDED if decision else GateRequestStatus.PENDING,
+        decision=decision,
+        decision_reason="Evidence is sufficient." if decision else "",
+        decided_by=decided_by if decision else None,
+        decided_at=(decided_at or now) if decision else None,
+        meeting=meeting,
+    )
+
+
+def vote(request, voter, choice: str, seat: str = "") -> Vote:
+    return Vote.objects.create(request=request, voter=voter, seat=seat, choice=choice)
+
+
+def risk(initiative, owner, *, likelihood: int, impact: int, escalated: bool, status="open"):
+    return Risk.objects.create(
+        initiative=initiative,
+        category="privacy",
+        description="Customer data leaves the approved region",
+        likelihood=likelihood,
+        impact=impact,
+        severity=likelihood * impact,
+        owner=owner,
+        status=status,
+        escalated=escalated,
+    )
+
+
+def action_item(initiative, owner, *, title: str, due: datetime.date, status="open"):
+    return ActionItem.objects.create(
+        initiative=initiative, title=title, owner=owner, due_date=due, status=status
+    )
+
+
+def portfolio_with_requests(size: int, version, requester, *, meeting=None, voter=None):
+    """`size` initiatives, each with a decided request linked to `meeting` (voted on by
+    `voter`), a pending request, an overdue action item and an escalated risk."""
+    today = timezone.localdate()
+    for n in range(size):
+        initiative = InitiativeFactory(title=f"Initiative {n:04d}", business_owner=requester)
+        decided = gate_request(
+            initiative, version, requester, decision="go", decided_by=voter, meeting=meeting
+        )
+        if voter is not None:
+            vote(decided, voter, "approve", Seat.EXECUTIVE)
+        gate_request(initiative, version, requester)
+        action_item(
+            initiative, requester, title=f"Close gap {n}", due=today - datetime.timedelta(days=2)
+        )
+        risk(initiative, requester, likelihood=4, impact=5, escalated=True)
