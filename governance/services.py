@@ -27,6 +27,7 @@ from core.audit import record_audit_event
 from core.errors import ConflictError
 from core.roles import Role
 from governance import notifications
+from governance.council_services import current_meeting
 from governance.models import (
     ActionItem,
     CouncilMeeting,
@@ -566,6 +567,9 @@ def gate_request_decide(
     now = timezone.now()
     today = timezone.localdate(now)
     explicit_items = _clean_action_items(action_items, today)
+    if meeting is None:
+        # A decision taken on a council meeting day belongs to that meeting's record.
+        meeting = current_meeting(now)
 
     # Conditional on "still pending": belt and braces behind the row lock.
     updated = GateRequest.objects.filter(pk=locked.pk, status=GateRequestStatus.PENDING).update(

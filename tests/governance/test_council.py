@@ -1013,3 +1013,40 @@ def test_members_page_runs_a_handful_of_queries(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("governance:member_list"))
     assert len(response.context["members"]) == 12
+
+
+def test_a_decision_taken_on_a_meeting_day_is_linked_to_that_meeting(db):
+    """The chair decides during the meeting; the minutes list the decision without extra steps."""
+    import datetime
+
+    from django.utils import timezone
+
+    from core.roles import Role
+    from governance.council_services import meeting_create
+    from governance.models import GateRequest
+    from governance.services import gate_request_decide, vote_cast
+    from tests.factories import UserFactory
+    from tests.governance.gate_pages_support import (
+        council,
+        file_request,
+        load_shipped_data,
+        make_gate_ready,
+        pilot_initiative,
+    )
+
+    versions = load_shipped_data()
+    members = council()
+    owner = UserFactory(username="meeting_owner", roles=[Role.PRODUCT_OWNER])
+    delivery = UserFactory(username="meeting_delivery", roles=[Role.PRODUCT_OWNER])
+    initiative = pilot_initiative(owner, delivery)
+    make_gate_ready(initiative, owner, versions)
+    request = file_request(initiative, owner)
+    meeting = meeting_create(
+        actor=members["sec"],
+        title="Weekly AI council",
+        scheduled_for=timezone.now() - datetime.timedelta(minutes=30),
+    )
+    for name in ("sec", "legal"):
+        vote_cast(request=request, actor=members[name], choice="approve", comment="Sound")
+    gate_request_decide(request=request, actor=members["sec"], decision="go", reason="Criteria met")
+    assert GateRequest.objects.get(pk=request.pk).meeting == meeting
