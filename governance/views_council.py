@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,6 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError
+from core.forms import add_service_errors
 from governance.council_presentation import (
     CriterionText,
     describe_criteria,
@@ -100,14 +100,6 @@ def _require_reader(request: HttpRequest) -> None:
         raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
 
 
-def _add_form_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
-
-
 # ---------------------------------------------------------------------------------------------
 # Meetings
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +146,7 @@ def meeting_create_view(request: HttpRequest) -> HttpResponse:
                 scheduled_for=form.cleaned_data["scheduled_for"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -251,7 +243,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Minutes saved.")
             return redirect("governance:meeting_detail", pk=meeting.pk)
@@ -285,7 +277,7 @@ def meeting_link_decisions(request: HttpRequest, pk: int) -> HttpResponse:
                 meeting=meeting, actor=request.user, requests=form.cleaned_data["requests"]
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Linked {len(linked)} decision{'' if len(linked) == 1 else 's'}."
@@ -406,7 +398,7 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _add_form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 kept = current.pending_count
                 messages.success(
@@ -461,7 +453,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
                     active=form.cleaned_data["active"],
                 )
             except ValidationError as error:
-                _add_form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved: {membership}.")
                 return redirect("governance:member_list")

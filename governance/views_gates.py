@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError
+from core.forms import add_service_errors
 from core.roles import Role, has_role
 from governance import permissions, rules, selectors, services
 from governance.forms_gates import (
@@ -74,15 +75,6 @@ NO_ROLE_MESSAGE = "Your account has no Gatehouse role; ask a governance admin."
 def _require_reader(request: HttpRequest) -> None:
     if not permissions.can_view_governance(request.user):
         raise PermissionDenied(NO_ROLE_MESSAGE)
-
-
-def _add_form_errors(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError under the form's fields it names, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def recusal_reason(user_id: int | None, initiative: Initiative) -> str:
@@ -204,7 +196,7 @@ def gate_request_create(request: HttpRequest, pk: int) -> HttpResponse:
                 justification=form.cleaned_data["justification"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         except ConflictError as error:
             form.add_error(None, error.message)
@@ -411,7 +403,7 @@ def gate_request_vote(request: HttpRequest, pk: int) -> HttpResponse:
             conditions=form.cleaned_data["conditions"],
         )
     except ValidationError as error:
-        _add_form_errors(form, error)
+        add_service_errors(form, error)
         return _review_response(request, gate_request, status=400, vote_form=form)
     except ConflictError as error:
         # Decided or withdrawn meanwhile: the vote form is gone, so the message stands alone.
@@ -448,7 +440,7 @@ def gate_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             action_items=formset.action_items(),
         )
     except ValidationError as error:
-        _add_form_errors(form, error)
+        add_service_errors(form, error)
         return _review_response(request, gate_request, status=400, **forms)
     except ConflictError as error:
         messages.error(request, error.message)
@@ -482,7 +474,7 @@ def gate_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 request=gate_request, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         except ConflictError as error:
             form.add_error(None, error.message)
@@ -672,7 +664,7 @@ def initiative_status_change(request: HttpRequest, pk: int, action: str) -> Http
                 initiative=initiative, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
             status = 400
         except ConflictError as error:
             form.add_error(None, error.message)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_filters import FilterSet
 
 from core.errors import ConflictError
+from core.forms import add_service_errors
 from governance.models import IncidentStatus, LeadershipDecisionStatus, RiskStatus
 from governance.permissions import can_manage_register
 from governance.register_filters import (
@@ -95,14 +96,6 @@ PAGE_SIZE = 25
 def _require_reader(request: HttpRequest) -> None:
     if not can_read_register(request.user):
         raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
-
-
-def _add_form_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _conflict_rows(conflict: ConflictError, form: Form) -> list[dict[str, Any]]:
@@ -231,7 +224,7 @@ def risk_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_data(RISK_EDITABLE_FIELDS),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             escalated = " It is escalated to the council." if risk.escalated else ""
             messages.success(request, f"Risk added with severity {risk.severity}.{escalated}")
@@ -264,7 +257,7 @@ def risk_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Risk saved; severity {risk.severity}.")
             return redirect("governance:risk_detail", pk=risk.pk)
@@ -293,7 +286,7 @@ def risk_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Risk closed.")
             return redirect("governance:risk_detail", pk=risk.pk)
@@ -348,7 +341,7 @@ def incident_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.service_data(INCIDENT_EDITABLE_FIELDS),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Incident recorded; it stays open until resolved.")
             return redirect("governance:incident_detail", pk=incident.pk)
@@ -380,7 +373,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Incident saved.")
             return redirect("governance:incident_detail", pk=incident.pk)
@@ -413,7 +406,7 @@ def incident_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Incident resolved.")
             return redirect("governance:incident_detail", pk=incident.pk)
@@ -492,7 +485,7 @@ def leadership_decision_create_view(request: HttpRequest, pk: int | None = None)
                 **form.service_data(LEADERSHIP_DECISION_EDITABLE_FIELDS),
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Decision raised for leadership.")
             return redirect("governance:leadership_decision_detail", pk=decision.pk)
@@ -523,7 +516,7 @@ def leadership_decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Decision saved.")
             return redirect("governance:leadership_decision_detail", pk=decision.pk)
@@ -559,7 +552,7 @@ def leadership_decision_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Outcome recorded; the decision is closed.")
             return redirect("governance:leadership_decision_detail", pk=decision.pk)
@@ -618,7 +611,7 @@ def action_item_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             if item.due_date < timezone.localdate():
                 messages.warning(

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ConflictError
+from core.forms import add_service_errors
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import InitiativeForm, ProblemStatementForm, StageChangeForm
 from portfolio.models import (
@@ -46,14 +47,6 @@ FIELD_LABELS = {part.field: part.label for part in PROBLEM_STATEMENT_PARTS}
 def _require_portfolio_reader(request: HttpRequest) -> None:
     if not can_view_portfolio(request.user):
         raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
-
-
-def _add_form_errors(form, error: ValidationError) -> None:  # noqa: ANN001
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -119,7 +112,7 @@ def initiative_create_view(request: HttpRequest) -> HttpResponse:
                 vendors=form.cleaned_data["vendors"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Created “{initiative.title}”. Next: write its problem statement."
@@ -148,7 +141,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Initiative saved.")
             return redirect(initiative)
@@ -176,7 +169,7 @@ def initiative_stage(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         except ConflictError as error:
             form.add_error(None, error.message)
         else:
@@ -209,7 +202,7 @@ def problem_statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ConflictError as error:
             conflict = error
         except ValidationError as error:
-            _add_form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Problem statement saved as a new version.")
             return redirect(initiative)
