@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from core.audit import audit_value, record_audit_event
-from portfolio.models import BusinessUnit, Initiative, ProblemStatementVersion, Vendor
+from portfolio.models import (
+    BusinessUnit,
+    Initiative,
+    Kpi,
+    KpiMeasurement,
+    ProblemStatementVersion,
+    Vendor,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,3 +65,15 @@ class VendorAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(Kpi)
+class KpiAdmin(ReadOnlyAdmin):
+    list_display = ("initiative", "name", "unit", "baseline", "target", "target_date")
+    list_select_related = ("initiative",)
+
+
+@admin.register(KpiMeasurement)
+class KpiMeasurementAdmin(ReadOnlyAdmin):
+    list_display = ("kpi", "measured_on", "value", "source", "recorded_by")
+    list_select_related = ("kpi__initiative", "recorded_by")

@@ -1,10 +1,11 @@
 from rest_framework.routers import DefaultRouter
 
-from portfolio import api
+from portfolio import api, value_api
 
 router = DefaultRouter()
 router.register("business-units", api.BusinessUnitViewSet, basename="business-unit")
 router.register("initiatives", api.InitiativeViewSet, basename="initiative")
 router.register("problem-statements", api.ProblemStatementViewSet, basename="problem-statement")
+router.register("kpis", value_api.KpiViewSet, basename="kpi")
 
 urlpatterns = router.urls

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils.functional import cached_property
 
 # The one-page template's parts plus the measurable extras, in the order the page shows them.
 PROBLEM_STATEMENT_FIELDS: tuple[str, ...] = (
@@ -120,7 +121,16 @@ class InitiativeQuerySet(models.QuerySet):
             "safety_owner",
             "created_by",
             "problem_statement",
-        ).prefetch_related("vendors")
+            "kpi",
+        ).prefetch_related(
+            "vendors",
+            # The Value section's status needs every measurement's day and value; one query, and
+            # none when the initiative has no KPI.
+            models.Prefetch(
+                "kpi__measurements",
+                queryset=KpiMeasurement.objects.only("id", "kpi_id", "measured_on", "value"),
+            ),
+        )
 
     def owned_by(self, user_id: int) -> InitiativeQuerySet:
         return self.filter(Q(business_owner_id=user_id) | Q(delivery_owner_id=user_id))
@@ -201,6 +211,9 @@ class Initiative(models.Model):
     production_budget_estimate = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
     actual_spend = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
     monthly_run_cost = models.DecimalField(validators=[NOT_NEGATIVE], **_MONEY)
+    # Adoption: people using it now against the people it is meant for.
+    active_users = models.PositiveIntegerField(null=True, blank=True)
+    target_users = models.PositiveIntegerField(null=True, blank=True)
     start_date = models.DateField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     # The day the review-due reminder for the current next_review_date was sent. The daily job
@@ -377,3 +390,122 @@ class ProblemStatementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} of {self.statement}"
+
+
+class KpiDirection(models.TextChoices):
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+
+
+class MeasurementSource(models.TextChoices):
+    BROWSER = "browser", "Entered in the browser"
+    API = "api", "API"
+    CSV = "csv", "CSV upload"
+
+
+_KPI_NUMBER = {"max_digits": 16, "decimal_places": 4}
+
+
+class Kpi(models.Model):
+    """The one KPI an initiative must move: where it starts, where it must get to, and by when."""
+
+    initiative = models.OneToOneField(Initiative, on_delete=models.CASCADE, related_name="kpi")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=60, help_text="e.g. hours, days, documents per month")
+    direction = models.CharField(max_length=16, choices=KpiDirection.choices)
+    baseline = models.DecimalField(**_KPI_NUMBER)
+    target = models.DecimalField(**_KPI_NUMBER)
+    target_date = models.DateField()
+    # How far behind the straight-line path to target a measurement may be and still count as
+    # on track, in the KPI's own unit.
+    error_budget = models.DecimalField(
+        **_KPI_NUMBER, default=0, validators=[MinValueValidator(0, "Cannot be negative.")]
+    )
+    # Bumped by every update; an edit made on an older version is refused as a conflict.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "KPI"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=KpiDirection.values), name="kpi_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(error_budget__gte=0), name="kpi_error_budget_not_negative"
+            ),
+            # A target equal to the baseline would make "progress" meaningless.
+            models.CheckConstraint(
+                condition=~Q(target=models.F("baseline")), name="kpi_target_differs_from_baseline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+    @cached_property
+    def current_status(self):  # noqa: ANN201 — a portfolio.value_rules.KpiStatus
+        """Where the KPI stands today, from its measurements (one query, or none if prefetched)."""
+        from django.utils import timezone
+
+        from portfolio.value_rules import kpi_status
+
+        return kpi_status(
+            direction=self.direction,
+            baseline=self.baseline,
+            target=self.target,
+            target_date=self.target_date,
+            error_budget=self.error_budget,
+            measurements=[(m.measured_on, m.value) for m in self.measurements.all()],
+            today=timezone.localdate(),
+        )
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.baseline is not None and self.target is not None:
+            if self.target == self.baseline:
+                errors["target"] = "The target must differ from the baseline."
+            elif self.direction == KpiDirection.INCREASE and self.target < self.baseline:
+                errors["target"] = (
+                    "For a KPI where higher is better the target must be above the baseline."
+                )
+            elif self.direction == KpiDirection.DECREASE and self.target > self.baseline:
+                errors["target"] = (
+                    "For a KPI where lower is better the target must be below the baseline."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class KpiMeasurement(models.Model):
+    """One value of an initiative's KPI on one day."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField()
+    value = models.DecimalField(**_KPI_NUMBER)
+    note = models.CharField(max_length=300, blank=True)
+    source = models.CharField(
+        max_length=16, choices=MeasurementSource.choices, default=MeasurementSource.BROWSER
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measured_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "measured_on"], name="kpi_measurement_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=MeasurementSource.values),
+                name="kpi_measurement_source_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.value} on {self.measured_on}"

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, groups (roles), count, page of rows, and the filter form's select options
 # The initiative page adds its panels: readiness 1, gates 1, register 3 (risks, incidents,
-# actions), audit 0.
+# actions), audit 0; and its Value section 1 (the KPI's measurements, only when it has a KPI; the
+# KPI itself is joined to the initiative).
 # (business units, owners) — none of which depends on the number of initiatives.
 LIST_QUERY_BUDGET = 7
-DETAIL_QUERY_BUDGET = 11
+DETAIL_QUERY_BUDGET = 12
 API_LIST_QUERY_BUDGET = 6
 
 
