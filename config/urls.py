@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("portfolio.urls")),
     path("", include("readiness.urls")),
     path("", include("governance.urls")),
+    path("", include("reporting.urls")),
     path("api/v1/", include("portfolio.api_urls")),
     path("api/v1/", include("readiness.api_urls")),
     path("api/v1/", include("governance.api_gates_urls")),

@@ -1,0 +1,158 @@
+"""The executive dashboard: one server-rendered page, filtered by business unit and period.
+
+Figures come from reporting.selectors (a fixed number of queries) and every chart from
+reporting.charts, the module the PDF reports use too. The filter form swaps the results section
+in place with htmx and keeps the filters in the URL; without JavaScript it is a plain GET form.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from portfolio.models import STAGE_ORDER, Status
+from portfolio.permissions import can_view_portfolio
+from reporting import charts
+from reporting.forms import DashboardFilterForm, month_value, quarter_value
+from reporting.selectors import (
+    STAGE_LABELS,
+    STATUS_LABELS,
+    VALUE_CATEGORY_LABELS,
+    Dashboard,
+    dashboard_data,
+)
+
+RESULTS_ID = "dashboard-results"
+
+
+def _money(value: Decimal | None) -> float:
+    return float(value or 0)
+
+
+def dashboard_charts(dashboard: Dashboard) -> dict[str, str]:
+    """The dashboard's SVG charts, keyed by card."""
+    scope = dashboard.filters.label
+    stages = [STAGE_LABELS[stage] for stage in STAGE_ORDER]
+    by_stage = charts.bar_chart(
+        title="Initiatives by stage and status",
+        description=f"Number of initiatives in each stage, split by status ({scope}).",
+        labels=stages,
+        series=[
+            charts.Series(
+                STATUS_LABELS[status],
+                tuple(dashboard.stage_status_counts[stage][status] for stage in STAGE_ORDER),
+            )
+            for status in Status.values
+        ],
+        stacked=True,
+    )
+    bands = charts.bar_chart(
+        title="Readiness bands",
+        description="Initiatives by the band of their current readiness scorecard.",
+        labels=[band.label for band in dashboard.bands],
+        series=[charts.Series("Initiatives", tuple(band.count for band in dashboard.bands))],
+    )
+    value = charts.scatter_chart(
+        title="Value against readiness",
+        description=(
+            "Each initiative with a readiness scorecard and a measured KPI: readiness total "
+            "against progress from baseline to target (100% = target reached)."
+        ),
+        points=[
+            charts.Point(
+                row.title,
+                row.readiness_total,
+                float(row.kpi_progress),
+                VALUE_CATEGORY_LABELS.get(row.value_category, row.value_category),
+            )
+            for row in dashboard.value_points
+        ],
+        x_label="Readiness total (18–90)",
+        y_label="KPI progress",
+        y_format=charts.format_percent,
+        x_domain=(18, 90),
+        x_guides=[(minimum, label) for minimum, label in dashboard.band_guides if minimum > 18],
+    )
+    spend = charts.bar_chart(
+        title="Spend by business unit",
+        description="Spend to date and monthly run cost of the initiatives of each unit.",
+        labels=[unit.name for unit in dashboard.spend_by_unit],
+        series=[
+            charts.Series(
+                "Spend to date",
+                tuple(_money(unit.actual_spend) for unit in dashboard.spend_by_unit),
+            ),
+            charts.Series(
+                "Monthly run cost",
+                tuple(_money(unit.monthly_run_cost) for unit in dashboard.spend_by_unit),
+            ),
+        ],
+        value_format=charts.format_money,
+    )
+    sparklines = {
+        movement.initiative_id: charts.sparkline(
+            title=f"{movement.name} ({movement.unit}), last measurements",
+            values=[float(value) for value in movement.history],
+        )
+        for movement in dashboard.kpis_shown
+        if movement.history
+    }
+    return {
+        "by_stage": by_stage,
+        "bands": bands,
+        "value": value,
+        "spend": spend,
+        "sparklines": sparklines,
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # The role check comes before the method check, so an account without a role always
+    # learns why it is refused.
+    if not can_view_portfolio(request.user):
+        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET or None, today=today)
+    context: dict[str, object] = {
+        "form": form,
+        "results_id": RESULTS_ID,
+        "default_month": month_value(today),
+        "default_quarter": quarter_value(today),
+        "stage_labels": STAGE_LABELS,
+        "pilot_purgatory_days": settings.PILOT_PURGATORY_DAYS,
+    }
+    if not form.is_bound:
+        # No filters chosen: this month, every unit; the form shows empty fields.
+        form = DashboardFilterForm({}, today=today)
+    context["form"] = form
+    if form.is_valid():
+        unit = form.cleaned_data.get("unit")
+        data = dashboard_data(filters=form.filters())
+        context.update(
+            dashboard=data,
+            charts=dashboard_charts(data),
+            scope_unit=unit.name if unit else "",
+        )
+    else:
+        context["filter_errors"] = [
+            {
+                "field_id": form[name].id_for_label if name in form.fields else "",
+                "label": form.fields[name].label if name in form.fields else "",
+                "message": message,
+            }
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+    template = "reporting/dashboard.html"
+    if request.htmx and request.htmx.target == RESULTS_ID:
+        template += "#results"
+    return TemplateResponse(request, template, context)
