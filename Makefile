@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run test lint format clean-db
+.PHONY: install setup run test lint format bench clean-db
 
 .uv/bin/uv:
 	python3 -m venv .uv
@@ -20,6 +20,7 @@ setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_templates
 	$(PY) manage.py seed_demo --quiet
+	$(PY) manage.py seed_value --quiet
 	$(PY) manage.py load_gate_policies
 	$(PY) manage.py seed_governance --quiet
 	$(PY) manage.py seed_register --quiet
@@ -38,6 +39,9 @@ lint: install
 format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+bench: install
+	$(PY) bench/dashboard_bench.py $(BENCH_ARGS)
 
 clean-db:
 	rm -f db.sqlite3
