@@ -24,6 +24,8 @@ setup: install
 	$(PY) manage.py load_gate_policies
 	$(PY) manage.py seed_governance --quiet
 	$(PY) manage.py seed_register --quiet
+	$(PY) manage.py seed_readiness --quiet
+	$(PY) manage.py seed_gates --quiet
 
 run: setup
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/

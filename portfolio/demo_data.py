@@ -34,13 +34,18 @@ DEMO_PASSWORD = "gatehouse-demo"
 # The story is told as of this date: every initiative started before it.
 DEMO_AS_OF = date(2026, 11, 1)
 
-# One person per role; the council has a security and a legal member. Emails are @example.com.
+# At least one person per role; the council has security, legal, executive and product seats.
+# Emails are @example.com.
 DEMO_USERS: tuple[dict[str, str], ...] = (
     {"username": "eva", "role": Role.EXECUTIVE, "name": "Eva Martens", "focus": "sponsor"},
     {"username": "paul", "role": Role.PRODUCT_OWNER, "name": "Paul Okafor", "focus": ""},
     {"username": "priya", "role": Role.PRODUCT_OWNER, "name": "Priya Nair", "focus": ""},
     {"username": "chris", "role": Role.COUNCIL_MEMBER, "name": "Chris Dubois", "focus": "security"},
     {"username": "lena", "role": Role.COUNCIL_MEMBER, "name": "Lena Hoffmann", "focus": "legal"},
+    # A second security member and a second executive, owners of nothing: Chris (security) is
+    # the safety owner and Eva the sponsor of most initiatives, so both are recused there.
+    {"username": "sam", "role": Role.COUNCIL_MEMBER, "name": "Sam Ortiz", "focus": "security"},
+    {"username": "marc", "role": Role.EXECUTIVE, "name": "Marc Lefevre", "focus": "CFO"},
     {"username": "gina", "role": Role.GOVERNANCE_ADMIN, "name": "Gina Rossi", "focus": ""},
     {"username": "otto", "role": Role.AUDITOR, "name": "Otto Berg", "focus": ""},
 )

@@ -27,6 +27,9 @@ DEMO_COUNCIL: tuple[tuple[str, str, bool], ...] = (
     ("lena", Seat.LEGAL, False),
     ("eva", Seat.EXECUTIVE, False),
     ("gina", Seat.PRODUCT, False),
+    # Owners of no initiative, so the demo's gates can reach a quorum with the required seats.
+    ("sam", Seat.SECURITY, False),
+    ("marc", Seat.EXECUTIVE, False),
 )
 # The governance admin who seats the council (the membership service is admin-only).
 SEATING_ADMIN = "gina"
@@ -35,7 +38,8 @@ SEATING_ADMIN = "gina"
 class Command(BaseCommand):
     help = (
         "Seat the demo governance council (chris security + chair, lena legal, eva executive, "
-        "gina product) and load the default gate policies. Run after seed_demo; safe to rerun."
+        "gina product, sam security, marc executive) and load the default gate policies. "
+        "Run after seed_demo; safe to rerun."
     )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001

@@ -1,0 +1,206 @@
+"""`manage.py seed_gates`: pending gate requests with first votes and an item review, once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AuditEvent
+from governance.models import (
+    ActionItem,
+    GateRequest,
+    GateRequestStatus,
+    ItemReview,
+    Vote,
+    VoteChoice,
+)
+from governance.selectors import review_queue
+from portfolio.models import Initiative, Stage, Status
+from readiness.models import Assessment, AssessmentStatus
+
+COLLECTIONS = "Payment collections automation"
+INSIGHT = "Insight synthesis for CX"
+SALES = "Sales call coaching"
+
+
+def _prepare(*, register: bool = True) -> None:
+    """The demo as `make setup` leaves it, then the readiness seed."""
+    call_command("seed_demo", quiet=True)
+    call_command("load_templates", stdout=StringIO())
+    call_command("load_gate_policies", stdout=StringIO())
+    call_command("seed_governance", quiet=True)
+    if register:
+        call_command("seed_register", quiet=True)
+    call_command("seed_readiness", quiet=True)
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    _prepare()
+    call_command("seed_gates", quiet=True)
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def _request(title: str) -> GateRequest:
+    return GateRequest.objects.get(initiative__title=title)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "assessments": Assessment.objects.count(),
+        "gate requests": GateRequest.objects.count(),
+        "votes": Vote.objects.count(),
+        "item reviews": ItemReview.objects.count(),
+        "action items": ActionItem.objects.count(),
+        "audit events": AuditEvent.objects.count(),
+    }
+
+
+@pytest.mark.django_db
+def test_payment_collections_asks_for_controlled_rollout_with_one_conditional_legal_vote(
+    seeded: None,
+) -> None:
+    request = _request(COLLECTIONS)
+
+    assert request.status == GateRequestStatus.PENDING
+    assert (request.from_stage, request.to_stage) == (Stage.PILOT, Stage.CONTROLLED_ROLLOUT)
+    assert request.requested_by.username == "paul"
+    (vote,) = request.votes.all()
+    assert (vote.voter.username, vote.seat, vote.choice) == (
+        "lena",
+        "legal",
+        VoteChoice.APPROVE_WITH_CONDITIONS,
+    )
+    assert "Legal sign-off" in vote.conditions
+    # The scorecard passes; what fails (checklist, the unmitigated legal risk) is justified.
+    passed = {item["id"] for item in request.evidence if item["passed"]}
+    assert "scorecard_ready" in passed
+    assert not request.all_criteria_passed
+
+
+@pytest.mark.django_db
+def test_insight_synthesis_asks_for_scale_with_one_product_approval(seeded: None) -> None:
+    request = _request(INSIGHT)
+
+    assert request.status == GateRequestStatus.PENDING
+    assert (request.from_stage, request.to_stage) == (Stage.CONTROLLED_ROLLOUT, Stage.SCALE)
+    assert request.requested_by.username == "priya"
+    assert [(v.voter.username, v.seat, v.choice) for v in request.votes.all()] == [
+        ("gina", "product", VoteChoice.APPROVE)
+    ]
+    assert Initiative.objects.get(title=INSIGHT).stage == Stage.CONTROLLED_ROLLOUT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title", [COLLECTIONS, INSIGHT])
+def test_a_justification_names_exactly_the_criteria_that_fail(seeded: None, title: str) -> None:
+    request = _request(title)
+    failing = [item["label"] for item in request.evidence if not item["passed"]]
+    listed = [
+        line[2:].split(": ", 1)[0]
+        for line in request.justification.splitlines()
+        if line.startswith("- ")
+    ]
+
+    assert failing
+    assert listed == failing
+
+
+@pytest.mark.django_db
+def test_the_council_queue_shows_pending_requests_each_with_one_vote(seeded: None, client) -> None:
+    entries = review_queue(_user("lena"), timezone.now())
+
+    assert {entry.request.initiative.title for entry in entries} == {COLLECTIONS, INSIGHT}
+    for entry in entries:
+        assert entry.tally.votes_cast == 1
+        assert not entry.tally.quorum_met
+        assert entry.go_blockers
+
+    client.force_login(_user("lena"))
+    page = client.get(reverse("governance:council_queue"))
+    assert page.status_code == 200
+    assert COLLECTIONS in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_council_reviewed_sales_coachings_area_scored_one(seeded: None) -> None:
+    (review,) = ItemReview.objects.all()
+    scorecard = review.assessment
+
+    assert review.reviewer.username == "chris"
+    assert review.item_id == "adoption_readiness"
+    assert scorecard.initiative.title == SALES
+    assert scorecard.status == AssessmentStatus.SUBMITTED
+    assert scorecard.result["item_scores"]["adoption_readiness"] == 1
+    assert AuditEvent.objects.filter(action="item_review.recorded").count() == 1
+
+
+@pytest.mark.django_db
+def test_running_both_seeds_twice_changes_no_counts(seeded: None) -> None:
+    before = _counts()
+    requests = list(GateRequest.objects.values_list("pk", "status", "justification"))
+
+    call_command("seed_readiness", quiet=True)
+    call_command("seed_gates", quiet=True)
+
+    assert _counts() == before
+    assert list(GateRequest.objects.values_list("pk", "status", "justification")) == requests
+
+
+@pytest.mark.django_db
+def test_without_the_register_only_the_missing_checklist_is_justified(db: None) -> None:
+    _prepare(register=False)
+
+    call_command("seed_gates", quiet=True)
+
+    request = _request(COLLECTIONS)
+    assert [item["id"] for item in request.evidence if not item["passed"]] == ["checklist_passed"]
+    assert "risk" not in request.justification.split("What fails today")[1]
+    assert request.votes.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_initiative_no_longer_in_the_stage_is_skipped_and_said_so(db: None) -> None:
+    _prepare()
+    Initiative.objects.filter(title=COLLECTIONS).update(status=Status.PAUSED)
+
+    out = StringIO()
+    call_command("seed_gates", stdout=out)
+
+    assert not GateRequest.objects.filter(initiative__title=COLLECTIONS).exists()
+    assert GateRequest.objects.filter(initiative__title=INSIGHT).exists()
+    assert f"{COLLECTIONS} is paused (hold) in Pilot" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_prints_one_summary_line_unless_quiet(db: None) -> None:
+    _prepare()
+    out = StringIO()
+    call_command("seed_gates", stdout=out)
+
+    assert out.getvalue().splitlines() == [
+        "Gates: 2 pending gate requests filed with 2 votes, 1 item reviews recorded; "
+        "0 already there, skipped."
+    ]
+    quiet = StringIO()
+    call_command("seed_gates", "--quiet", stdout=quiet)
+    assert quiet.getvalue() == ""
+
+
+@pytest.mark.django_db
+def test_needs_the_readiness_seed_first(db: None) -> None:
+    call_command("seed_demo", quiet=True)
+    call_command("load_templates", stdout=StringIO())
+    call_command("seed_governance", quiet=True)
+
+    with pytest.raises(CommandError, match="seed_readiness"):
+        call_command("seed_gates", quiet=True)
+    assert not GateRequest.objects.exists()
