@@ -1366,7 +1366,7 @@ def test_seed_governance_seats_the_demo_council_idempotently(db, capsys):
     count = AuditEvent.objects.count()
     call_command("seed_governance", "--quiet")
     assert AuditEvent.objects.count() == count
-    assert CouncilMembership.objects.count() == 4
+    assert CouncilMembership.objects.count() == 6
 
 
 def test_seed_governance_needs_the_demo_users(db):
