@@ -1,0 +1,57 @@
+"""Executive reports: a frozen snapshot of the portfolio for one period, rendered to PDF.
+
+Each generation is a new revision; a report is never overwritten, and a signed-off one never
+changes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly executive review"
+    QUARTERLY = "quarterly", "Quarterly board summary"
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DRAFT = "draft", "Draft"
+    FAILED = "failed", "Failed"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+class Report(models.Model):
+    kind = models.CharField(max_length=16, choices=ReportKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    period_label = models.CharField(max_length=16, help_text='e.g. "2026-10" or "2026-Q3"')
+    revision = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    snapshot = models.JSONField(default=dict, blank=True, help_text="The frozen report data")
+    pdf = models.FileField(upload_to="reports/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_label", "revision"], name="report_unique_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_label} rev {self.revision}"

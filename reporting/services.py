@@ -1,0 +1,164 @@
+"""Report generation and sign-off: the only way reports change.
+
+A generation is a new revision (max + 1 for the kind and period): nothing is ever overwritten.
+The data is frozen into `snapshot` and rendered to PDF; a failure leaves the revision `failed`
+with the error, and re-raises so Celery can retry the same revision. A signed-off report never
+changes again.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from core.audit import record_audit_event
+from core.roles import Role, has_role
+from reporting.models import Report, ReportKind, ReportStatus
+from reporting.pdf import render_report_pdf
+from reporting.report_data import parse_period, report_data
+
+REQUESTER_ROLES = (Role.GOVERNANCE_ADMIN, Role.EXECUTIVE)
+BUILDABLE = (ReportStatus.QUEUED, ReportStatus.RUNNING, ReportStatus.FAILED)
+ERROR_MAX_LENGTH = 4000
+_REVISION_ATTEMPTS = 5
+
+
+def _check_requester(actor: AbstractBaseUser | None) -> None:
+    # actor None: the system (management command, scheduled task).
+    if actor is not None and not has_role(actor, *REQUESTER_ROLES):
+        raise PermissionDenied("Only a governance admin or an executive can generate reports.")
+
+
+def report_request(
+    *, kind: str, period_label: str, actor: AbstractBaseUser | None = None
+) -> Report:
+    """Create the next revision of a report, queued; validates the kind and period first."""
+    _check_requester(actor)
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": f'Choose "monthly" or "quarterly" (got "{kind}").'})
+    start, end = parse_period(kind, period_label)
+    label = period_label.strip().upper() if kind == ReportKind.QUARTERLY else period_label.strip()
+    for attempt in range(_REVISION_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                latest = Report.objects.filter(kind=kind, period_label=label).aggregate(
+                    top=Max("revision")
+                )["top"]
+                report = Report.objects.create(
+                    kind=kind,
+                    period_start=start,
+                    period_end=end,
+                    period_label=label,
+                    revision=(latest or 0) + 1,
+                    status=ReportStatus.QUEUED,
+                    requested_by=actor if actor is not None and actor.is_authenticated else None,
+                )
+                record_audit_event(
+                    actor=actor,
+                    action="report.requested",
+                    target=report,
+                    changes={
+                        "kind": [None, kind],
+                        "period_label": [None, label],
+                        "revision": [None, report.revision],
+                    },
+                )
+                return report
+        except IntegrityError:
+            # Someone took the same revision number at the same moment: take the next one.
+            if attempt == _REVISION_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _mark_failed(report: Report, exc: BaseException) -> None:
+    error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
+    with transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(
+            status=ReportStatus.FAILED, error=error, finished_at=timezone.now()
+        )
+        report.status, report.error = ReportStatus.FAILED, error
+        record_audit_event(
+            actor=None,
+            action="report.failed",
+            target=report,
+            changes={"status": [ReportStatus.RUNNING, ReportStatus.FAILED], "error": [None, error]},
+        )
+
+
+def report_build(*, report: Report) -> Report:
+    """Compute, freeze and render a queued (or failed, on retry) revision; status draft."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        if report.status not in BUILDABLE:
+            raise ValidationError(
+                {"status": f"A {report.get_status_display().lower()} report cannot be rebuilt."}
+            )
+        report.status = ReportStatus.RUNNING
+        report.save(update_fields=["status"])
+    saved_name = ""
+    try:
+        snapshot = report_data(report.kind, report.period_start, report.period_end)
+        pdf = render_report_pdf(
+            snapshot=snapshot, period_label=report.period_label, revision=report.revision
+        )
+        with transaction.atomic():
+            report = Report.objects.select_for_update().get(pk=report.pk)
+            report.snapshot = snapshot
+            report.error = ""
+            report.status = ReportStatus.DRAFT
+            report.finished_at = timezone.now()
+            name = f"{report.kind}-{report.period_label}-rev{report.revision}.pdf"
+            report.pdf.save(name, ContentFile(pdf), save=False)
+            saved_name = report.pdf.name
+            report.save()
+            record_audit_event(
+                actor=None,
+                action="report.generated",
+                target=report,
+                changes={
+                    "status": [ReportStatus.RUNNING, ReportStatus.DRAFT],
+                    "pdf": [None, report.pdf.name],
+                },
+            )
+    except Exception as exc:
+        if saved_name:
+            # The row was rolled back: do not leave its file behind.
+            report.pdf.storage.delete(saved_name)
+        _mark_failed(report, exc)
+        raise
+    return report
+
+
+def report_generate(
+    *, kind: str, period_label: str, actor: AbstractBaseUser | None = None
+) -> Report:
+    """Generate a new revision of a report end to end (request + build)."""
+    report = report_request(kind=kind, period_label=period_label, actor=actor)
+    return report_build(report=report)
+
+
+@transaction.atomic
+def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
+    """A governance admin signs off a draft; a signed-off report never changes again."""
+    if not has_role(actor, Role.GOVERNANCE_ADMIN):
+        raise PermissionDenied("Only a governance admin can sign off a report.")
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.DRAFT:
+        state = report.get_status_display().lower()
+        raise ValidationError({"status": f"Only a draft can be signed off; this one is {state}."})
+    report.status = ReportStatus.SIGNED_OFF
+    report.signed_off_by = actor
+    report.signed_off_at = timezone.now()
+    report.save(update_fields=["status", "signed_off_by", "signed_off_at"])
+    record_audit_event(
+        actor=actor,
+        action="report.signed_off",
+        target=report,
+        changes={"status": [ReportStatus.DRAFT, ReportStatus.SIGNED_OFF]},
+    )
+    return report
