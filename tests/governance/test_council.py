@@ -1015,10 +1015,13 @@ def test_members_page_runs_a_handful_of_queries(
     assert len(response.context["members"]) == 12
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC), tick=True)
 def test_a_decision_taken_on_a_meeting_day_is_linked_to_that_meeting(db):
-    """The chair decides during the meeting; the minutes list the decision without extra steps."""
-    import datetime
+    """The chair decides during the meeting; the minutes list the decision without extra steps.
 
+    Pinned to mid-morning: "the same day" is the local day, and a run near midnight would
+    otherwise put the meeting and the decision on two different days.
+    """
     from django.utils import timezone
 
     from core.roles import Role
