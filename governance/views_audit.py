@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.audit import ChainBreak, event_hash, hashed_fields, verify_audit_chain
+from core.listing import query_without, results_template
 from core.models import AuditChainHead, AuditEvent
 from core.roles import has_any_role
 from governance.models import Decision, GateRequestStatus, VoteChoice
@@ -411,11 +412,7 @@ def _trail_page(
     titles = (
         {initiative.pk: initiative.title} if initiative is not None else filterset.initiative_titles
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "governance/audit/trail.html"
-    if request.htmx and request.htmx.target == "audit-results":
-        template += "#results"
+    template = results_template(request, "governance/audit/trail.html", "audit-results")
     rows = audit_rows(page.object_list, titles)
     return TemplateResponse(
         request,
@@ -426,7 +423,7 @@ def _trail_page(
             "page": page,
             "rows": rows,
             "rows_not_matching_hash": sum(not row.intact for row in rows),
-            "query_without_page": query.urlencode(),
+            "query_without_page": query_without(request, "page"),
             "query_string": request.GET.urlencode(),
             "trail_url": reverse("governance:initiative_audit_trail", args=[initiative.pk])
             if initiative is not None

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.listing import results_template
 from governance.council_presentation import (
     CriterionText,
     describe_criteria,
@@ -117,9 +118,7 @@ def meeting_list(request: HttpRequest) -> TemplateResponse:
         {"meeting": meeting, "summary": agenda_summary(meeting.agenda)}
         for meeting in page.object_list
     ]
-    template = "governance/council/meeting_list.html"
-    if request.htmx and request.htmx.target == "meeting-results":
-        template += "#results"
+    template = results_template(request, "governance/council/meeting_list.html", "meeting-results")
     return TemplateResponse(
         request,
         template,

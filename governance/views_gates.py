@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.listing import query_without, results_template
 from core.roles import Role, has_role
 from governance import permissions, rules, selectors, services
 from governance.forms_gates import (
@@ -577,11 +578,7 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
             pending = [entry for entry in pending if entry.overdue]
         page = Paginator(pending, QUEUE_PAGE_SIZE).get_page(page_number)
         entries = list(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "governance/gates/queue.html"
-    if request.htmx and request.htmx.target == "queue-results":
-        template += "#results"
+    template = results_template(request, "governance/gates/queue.html", "queue-results")
     stuck = list(selectors.pilot_purgatory_initiatives(now)[: PURGATORY_SHOWN + 1])
     purgatory = [
         PurgatoryRow(initiative=initiative, days=(now - initiative.pilot_clock_started_at).days)
@@ -601,7 +598,7 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
                 )
                 for entry in entries
             ],
-            "query_without_page": query.urlencode(),
+            "query_without_page": query_without(request, "page"),
             "purgatory": purgatory,
             "purgatory_more": len(stuck) > PURGATORY_SHOWN,
             "purgatory_days": settings.PILOT_PURGATORY_DAYS,

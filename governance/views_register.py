@@ -26,6 +26,7 @@ from django_filters import FilterSet
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.listing import is_filtered, query_without, results_template
 from governance.models import IncidentStatus, LeadershipDecisionStatus, RiskStatus
 from governance.permissions import can_manage_register
 from governance.register_filters import (
@@ -120,18 +121,15 @@ def _list_page(
 ) -> TemplateResponse:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    query = request.GET.copy()
-    query.pop("page", None)
-    if request.htmx and request.htmx.target == target:
-        template += "#results"
+    template = results_template(request, template, target)
     return TemplateResponse(
         request,
         template,
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": query.urlencode(),
-            "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "query_without_page": query_without(request, "page"),
+            "is_filtered": is_filtered(request),
             "results_id": target,
             "today": timezone.localdate(),
             **(extra or {}),

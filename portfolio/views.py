@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.listing import is_filtered, query_without, results_template
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import InitiativeForm, ProblemStatementForm, StageChangeForm
 from portfolio.models import (
@@ -56,19 +57,15 @@ def initiative_list(request: HttpRequest) -> TemplateResponse:
     filterset = InitiativeFilter(request.GET or None, queryset=queryset)
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    template = "portfolio/initiative_list.html"
-    if request.htmx and request.htmx.target == "portfolio-results":
-        template += "#results"
+    template = results_template(request, "portfolio/initiative_list.html", "portfolio-results")
     return TemplateResponse(
         request,
         template,
         {
             "filter": filterset,
             "page": page,
-            "query_without_page": query.urlencode(),
-            "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "sort"}),
+            "query_without_page": query_without(request, "page"),
+            "is_filtered": is_filtered(request),
             "can_create": can_create_initiative(request.user),
         },
     )

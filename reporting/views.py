@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.listing import results_template
 from portfolio.models import STAGE_ORDER, Status
 from portfolio.permissions import can_view_portfolio
 from reporting import charts
@@ -152,7 +153,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for name, messages in form.errors.items()
             for message in messages
         ]
-    template = "reporting/dashboard.html"
-    if request.htmx and request.htmx.target == RESULTS_ID:
-        template += "#results"
+    template = results_template(request, "reporting/dashboard.html", RESULTS_ID)
     return TemplateResponse(request, template, context)

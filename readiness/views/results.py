@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.listing import query_without, results_template
 from portfolio.models import BusinessUnit, Initiative, Stage, Vendor
 from portfolio.permissions import get_initiative_for_user
 from readiness.models import Assessment, AssessmentStatus
@@ -259,14 +260,9 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
         len(unassessed) if len(unassessed) < UNASSESSED_SHOWN else unassessed_qs.count()
     )
 
-    query = request.GET.copy()
-    query.pop("page", None)
-    query_without_page = query.urlencode()
-    query.pop("sort", None)
-    query_without_sort = query.urlencode()
-    template = "readiness/heatmap.html"
-    if request.htmx and request.htmx.target == "heatmap-results":
-        template += "#results"
+    query_without_page = query_without(request, "page")
+    query_without_sort = query_without(request, "page", "sort")
+    template = results_template(request, "readiness/heatmap.html", "heatmap-results")
     return TemplateResponse(
         request,
         template,
