@@ -23,6 +23,12 @@ class ReportStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Signed off"
 
 
+class ReportSource(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    BROWSER = "browser", "Browser"
+    COMMAND = "command", "Command line"
+
+
 class Report(models.Model):
     kind = models.CharField(max_length=16, choices=ReportKind.choices)
     period_start = models.DateField()
@@ -38,12 +44,19 @@ class Report(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    source = models.CharField(
+        max_length=16, choices=ReportSource.choices, default=ReportSource.COMMAND
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the signed-off PDF went to the distribution list"
+    )
+    emailed_to = models.TextField(blank=True, help_text="The addresses it went to, one per line")
 
     class Meta:
         ordering = ["-created_at", "-revision"]

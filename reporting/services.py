@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.audit import record_audit_event
 from core.roles import Role, has_role
-from reporting.models import Report, ReportKind, ReportStatus
+from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.pdf import render_report_pdf
 from reporting.report_data import parse_period, report_data
 
@@ -34,7 +34,11 @@ def _check_requester(actor: AbstractBaseUser | None) -> None:
 
 
 def report_request(
-    *, kind: str, period_label: str, actor: AbstractBaseUser | None = None
+    *,
+    kind: str,
+    period_label: str,
+    actor: AbstractBaseUser | None = None,
+    source: str = ReportSource.COMMAND,
 ) -> Report:
     """Create the next revision of a report, queued; validates the kind and period first."""
     _check_requester(actor)
@@ -56,6 +60,7 @@ def report_request(
                     revision=(latest or 0) + 1,
                     status=ReportStatus.QUEUED,
                     requested_by=actor if actor is not None and actor.is_authenticated else None,
+                    source=source,
                 )
                 record_audit_event(
                     actor=actor,
@@ -65,6 +70,7 @@ def report_request(
                         "kind": [None, kind],
                         "period_label": [None, label],
                         "revision": [None, report.revision],
+                        "source": [None, source],
                     },
                 )
                 return report
@@ -135,10 +141,14 @@ def report_build(*, report: Report) -> Report:
 
 
 def report_generate(
-    *, kind: str, period_label: str, actor: AbstractBaseUser | None = None
+    *,
+    kind: str,
+    period_label: str,
+    actor: AbstractBaseUser | None = None,
+    source: str = ReportSource.COMMAND,
 ) -> Report:
     """Generate a new revision of a report end to end (request + build)."""
-    report = report_request(kind=kind, period_label=period_label, actor=actor)
+    report = report_request(kind=kind, period_label=period_label, actor=actor, source=source)
     return report_build(report=report)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.contrib.auth import get_user_model
 
-from reporting.models import Report
+from reporting.models import Report, ReportSource
 from reporting.services import report_build, report_request
 
 MAX_RETRIES = 3
@@ -26,6 +26,7 @@ def generate_report(
     period_label: str,
     actor_id: int | None = None,
     report_id: int | None = None,
+    source: str = ReportSource.SCHEDULE,
 ) -> int:
     """Generate a report revision; returns its id.
 
@@ -34,7 +35,9 @@ def generate_report(
     """
     if report_id is None:
         actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-        report_id = report_request(kind=kind, period_label=period_label, actor=actor).pk
+        report_id = report_request(
+            kind=kind, period_label=period_label, actor=actor, source=source
+        ).pk
     try:
         return report_build(report=Report.objects.get(pk=report_id)).pk
     except Exception as exc:
@@ -45,6 +48,7 @@ def generate_report(
                 "period_label": period_label,
                 "actor_id": actor_id,
                 "report_id": report_id,
+                "source": source,
             },
             countdown=RETRY_BACKOFF_SECONDS * 2**self.request.retries,
         ) from exc
