@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.listing import query_without
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import can_edit_initiative, get_initiative_for_user
 from portfolio.value_forms import AdoptionForm, KpiForm, MeasurementForm, MeasurementUploadForm
@@ -32,6 +34,7 @@ from portfolio.value_services import (
     measurements_import_csv,
 )
 
+MEASUREMENTS_PER_PAGE = 25
 SPARK_WIDTH = 240
 SPARK_HEIGHT = 48
 SPARK_PAD = 4
@@ -117,10 +120,16 @@ def _render(
         else None
     )
     can_edit = can_edit_initiative(request.user, initiative)
+    # The chart needs every measurement anyway, so the table pages through the same list.
+    newest_first = list(reversed(measurements))
+    page = Paginator(newest_first, MEASUREMENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "initiative": initiative,
         "kpi": kpi,
-        "measurements": list(reversed(measurements)),
+        "measurements": newest_first,
+        "page": page,
+        "query_without_page": query_without(request, "page"),
+        "results_id": "measurements-table",
         "status": kpi_status,
         "sparkline": sparkline_geometry(
             [(m.measured_on, m.value) for m in measurements], target=kpi.target if kpi else None
@@ -143,7 +152,10 @@ def _render(
         "import_errors": forms.get("import_errors"),
         "csv_example": "measured_on,value,note\n2026-09-30,12.5,September\n2026-10-31,11,\n",
     }
-    return TemplateResponse(request, "portfolio/value.html", context, status=status)
+    template = "portfolio/value.html"
+    if request.htmx and request.htmx.target == "measurements-table":
+        template += "#measurements-table"
+    return TemplateResponse(request, template, context, status=status)
 
 
 def _back(initiative: Initiative, anchor: str) -> HttpResponse:

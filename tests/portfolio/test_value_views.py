@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from portfolio.models import Kpi, KpiMeasurement
 from portfolio.value_services import adoption_set, kpi_set, measurement_record
-from portfolio.value_views import sparkline_geometry
+from portfolio.value_views import MEASUREMENTS_PER_PAGE, sparkline_geometry
 from tests.factories import InitiativeFactory
 from tests.portfolio.test_query_counts import DETAIL_QUERY_BUDGET
 from tests.portfolio.test_value_services import TRIAGE_KPI
@@ -301,7 +301,42 @@ def test_value_page_query_count_is_constant(
     with django_assert_max_num_queries(VALUE_PAGE_QUERY_BUDGET):
         response = client.get(reverse("portfolio:initiative_value", args=[target.pk]))
     assert response.status_code == 200
-    assert len(response.context["measurements"]) == size
+    assert response.context["page"].paginator.count == size
+    assert len(response.context["page"].object_list) == min(size, MEASUREMENTS_PER_PAGE)
+
+
+def test_measurements_are_paginated_newest_first_and_htmx_gets_only_the_table(
+    client, product_owner
+):
+    initiative = InitiativeFactory(business_owner=product_owner)
+    kpi = kpi_set(initiative=initiative, actor=product_owner, data=TRIAGE_KPI, expected_version=0)
+    first_day = datetime.date(2026, 1, 1)
+    KpiMeasurement.objects.bulk_create(
+        KpiMeasurement(
+            kpi=kpi,
+            measured_on=first_day + datetime.timedelta(days=n),
+            value=Decimal(10),
+            note=f"day {n}",
+        )
+        for n in range(MEASUREMENTS_PER_PAGE + 3)
+    )
+    client.force_login(product_owner)
+    url = reverse("portfolio:initiative_value", args=[initiative.pk])
+
+    first = client.get(url).content.decode()
+    assert f"{MEASUREMENTS_PER_PAGE + 3} measurements, 1–{MEASUREMENTS_PER_PAGE} shown" in first
+    assert f"day {MEASUREMENTS_PER_PAGE + 2}<" in first  # the newest is on page 1
+    assert "day 0<" not in first
+    assert 'rel="next"' in first
+
+    second = client.get(
+        url, {"page": 2}, headers={"HX-Request": "true", "HX-Target": "measurements-table"}
+    ).content.decode()
+    assert second.lstrip().startswith('<div id="measurements-table"')
+    assert "<h1>" not in second  # only the table fragment
+    assert "day 0<" in second
+    assert f"day {MEASUREMENTS_PER_PAGE + 2}<" not in second
+    assert 'rel="prev"' in second
 
 
 @pytest.mark.parametrize("size", [5, 200])
