@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("governance.api_register_urls")),
     path("api/v1/", include("governance.api_council_urls")),
     path("api/v1/", include("governance.api_audit_urls")),
+    path("api/v1/", include("reporting.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -27,6 +27,7 @@ class ReportSource(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
     BROWSER = "browser", "Browser"
     COMMAND = "command", "Command line"
+    API = "api", "API"
 
 
 class Report(models.Model):

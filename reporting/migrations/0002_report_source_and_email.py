@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='report',
             name='source',
-            field=models.CharField(choices=[('schedule', 'Schedule'), ('browser', 'Browser'), ('command', 'Command line')], default='command', max_length=16),
+            field=models.CharField(choices=[('schedule', 'Schedule'), ('browser', 'Browser'), ('command', 'Command line'), ('api', 'API')], default='command', max_length=16),
         ),
     ]

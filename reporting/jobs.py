@@ -1,0 +1,41 @@
+"""Queue a report for a worker: the one way the browser and the API start a generation."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from reporting.models import Report
+from reporting.services import report_request
+from reporting.tasks import generate_report
+
+logger = logging.getLogger(__name__)
+
+
+def _dispatch(kwargs: dict) -> None:
+    try:
+        generate_report.apply_async(kwargs=kwargs)
+    except Exception:
+        # In-process runs (no broker) have already recorded the failure on the report, which
+        # its page shows; the requester must get that page, not a server error.
+        logger.exception("Report %s: generation failed", kwargs["report_id"])
+
+
+def report_enqueue(*, kind: str, period_label: str, actor: AbstractBaseUser, source: str) -> Report:
+    """Create the queued revision now and hand it to a worker once that row is committed.
+
+    The caller gets the row back at once, so a page can poll its status; without a broker
+    (first run, tests) the task runs in-process at commit and the row is already built.
+    """
+    report = report_request(kind=kind, period_label=period_label, actor=actor, source=source)
+    kwargs = {
+        "kind": report.kind,
+        "period_label": report.period_label,
+        "actor_id": actor.pk,
+        "report_id": report.pk,
+        "source": source,
+    }
+    transaction.on_commit(lambda: _dispatch(kwargs))
+    return report
