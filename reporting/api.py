@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import QuerySet
-from django.db.models.fields.json import KT
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -98,13 +97,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = ReportFilter
 
     def get_queryset(self) -> QuerySet[Report]:
-        # The snapshot can be large: lists never load it, only its timestamp.
-        return (
-            Report.objects.select_related("requested_by", "signed_off_by")
-            .defer("snapshot")
-            .annotate(snapshot_generated_at=KT("snapshot__generated_at"))
-            .order_by("-created_at", "-pk")
-        )
+        return Report.objects.for_display().order_by("-created_at", "-pk")
 
     @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def create(self, request: Request) -> Response:
@@ -130,7 +123,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return FileResponse(
             report.pdf.open("rb"),
             as_attachment=True,
-            filename=f"{report.kind}-{report.period_label}-rev{report.revision}.pdf",
+            filename=report.download_name(),
             content_type="application/pdf",
         )
 

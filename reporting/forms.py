@@ -1,4 +1,5 @@
-"""The dashboard's filters: a business unit and a period (a month, a quarter or a range)."""
+"""The dashboard's filters (a business unit and a period: a month, a quarter or a range), the
+form that asks for a report, and the report archive's filters."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
+from core.forms import add_service_errors
 from portfolio.models import BusinessUnit
+from reporting.models import Report, ReportKind, ReportStatus
+from reporting.report_data import parse_period
 from reporting.selectors import DashboardFilters
 
 PERIOD_CHOICES = (
@@ -112,3 +118,98 @@ class DashboardFilterForm(forms.Form):
             end = datetime.date(year, month, calendar.monthrange(year, month)[1])
             label = f"{start:%B %Y}"
         return DashboardFilters(start=start, end=end, label=label, business_unit_id=unit_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports: asking for a new revision, and the archive's filters
+# ---------------------------------------------------------------------------------------------
+
+
+def previous_period(kind: str, today: datetime.date) -> str:
+    """The period a report is usually about: the month (or quarter) that just ended."""
+    if kind == ReportKind.QUARTERLY:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+        if quarter == 1:
+            return f"{year - 1}-Q4"
+        return f"{year}-Q{quarter - 1}"
+    first = today.replace(day=1)
+    return month_value(first - datetime.timedelta(days=1))
+
+
+class ReportRequestForm(forms.Form):
+    """Which report to generate. Rendered with prefix "report" wherever it appears, so its
+    fields never clash with a page's own filters (the dashboard has a "period" too)."""
+
+    prefix = "report"
+
+    kind = forms.ChoiceField(label="Report", choices=ReportKind.choices)
+    period = forms.CharField(
+        label="Report period",
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"placeholder": "2026-10 or 2026-Q3", "size": 10}),
+        help_text=(
+            "YYYY-MM for a monthly review, YYYY-Qn for a quarterly summary; left empty, the "
+            "month or quarter that just ended."
+        ),
+    )
+
+    def __init__(self, *args: object, today: datetime.date, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "initial",
+            {"kind": ReportKind.MONTHLY, "period": previous_period(ReportKind.MONTHLY, today)},
+        )
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        period = (data.get("period") or "").strip() or previous_period(kind, self.today)
+        try:
+            parse_period(kind, period)
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return data
+        data["period"] = period.upper() if kind == ReportKind.QUARTERLY else period
+        return data
+
+
+_ARCHIVE_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$")
+
+
+class ReportFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind", choices=[("", "All reports"), *ReportKind.choices], required=False
+    )
+    period = forms.CharField(
+        label="Period",
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"placeholder": "2026, 2026-10 or 2026-Q3", "size": 14}),
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *ReportStatus.choices], required=False
+    )
+
+    def clean_period(self) -> str:
+        value = (self.cleaned_data.get("period") or "").strip().upper()
+        if value and not _ARCHIVE_PERIOD.match(value):
+            raise forms.ValidationError(
+                "Enter a year (2026), a month (2026-10) or a quarter (2026-Q3)."
+            )
+        return value
+
+    def filter(self, queryset: QuerySet[Report]) -> QuerySet[Report]:
+        """The reports matching the valid filters; a filter that did not validate is ignored."""
+        self.is_valid()
+        data = self.cleaned_data  # holds only the fields that validated
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("period"):
+            queryset = queryset.filter(period_label__startswith=data["period"])
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        return queryset

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from reporting.models import Report
 from reporting.services import report_request
 from reporting.tasks import generate_report
-
-logger = logging.getLogger(__name__)
-
-
-def _dispatch(kwargs: dict) -> None:
-    try:
-        generate_report.apply_async(kwargs=kwargs)
-    except Exception:
-        # In-process runs (no broker) have already recorded the failure on the report, which
-        # its page shows; the requester must get that page, not a server error.
-        logger.exception("Report %s: generation failed", kwargs["report_id"])
 
 
 def report_enqueue(*, kind: str, period_label: str, actor: AbstractBaseUser, source: str) -> Report:
@@ -37,5 +24,9 @@ def report_enqueue(*, kind: str, period_label: str, actor: AbstractBaseUser, sou
         "report_id": report.pk,
         "source": source,
     }
-    transaction.on_commit(lambda: _dispatch(kwargs))
+    # After the commit, so the worker finds the queued row. robust: a refused message (broker
+    # down) or, in-process, a generation that failed all its retries is logged, and the caller
+    # still gets the revision (queued, or failed with its error) instead of a server error for a
+    # request that did create it.
+    transaction.on_commit(lambda: generate_report.apply_async(kwargs=kwargs), robust=True)
     return report

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KT
 
 
 class ReportKind(models.TextChoices):
@@ -28,6 +29,17 @@ class ReportSource(models.TextChoices):
     BROWSER = "browser", "Browser"
     COMMAND = "command", "Command line"
     API = "api", "API"
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_display(self) -> ReportQuerySet:
+        """What a row or a report page shows: its people, and not the (large) frozen snapshot,
+        only the moment it was computed (`snapshot_generated_at`)."""
+        return (
+            self.select_related("requested_by", "signed_off_by")
+            .defer("snapshot")
+            .annotate(snapshot_generated_at=KT("snapshot__generated_at"))
+        )
 
 
 class Report(models.Model):
@@ -59,6 +71,8 @@ class Report(models.Model):
     )
     emailed_to = models.TextField(blank=True, help_text="The addresses it went to, one per line")
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-revision"]
         constraints = [
@@ -69,3 +83,6 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_label} rev {self.revision}"
+
+    def download_name(self, suffix: str = ".pdf") -> str:
+        return f"{self.kind}-{self.period_label}-rev{self.revision}{suffix}"

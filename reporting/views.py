@@ -28,6 +28,7 @@ from reporting.selectors import (
     Dashboard,
     dashboard_data,
 )
+from reporting.views_reports import can_generate_reports, latest_reports, request_form
 
 RESULTS_ID = "dashboard-results"
 
@@ -131,6 +132,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stage_labels": STAGE_LABELS,
         "pilot_purgatory_days": settings.PILOT_PURGATORY_DAYS,
     }
+    if can_generate_reports(request.user):
+        # Lazy: queried only when the whole page renders, not for the htmx results partial.
+        context.update(generate_form=request_form(request), latest_reports=latest_reports())
     if not form.is_bound:
         # No filters chosen: this month, every unit; the form shows empty fields.
         form = DashboardFilterForm({}, today=today)

@@ -1,0 +1,251 @@
+"""Report pages: the archive, one report with its live status, downloads, generate and sign-off.
+
+Generation runs in the Celery task `reporting.generate_report`, queued once the new revision is
+committed; the report page polls its own `status` partial with htmx while the report is queued
+or running, and stops once it is a draft, failed or signed off. PDFs live in
+MEDIA_ROOT/reports/, which is never served as static files: they leave only through `report_pdf`,
+after the role check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.forms import add_service_errors
+from core.listing import is_filtered, query_without, results_template
+from core.roles import Role, has_role
+from portfolio.permissions import can_view_portfolio
+from reporting.forms import ReportFilterForm, ReportRequestForm, previous_period
+from reporting.jobs import report_enqueue
+from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.services import REQUESTER_ROLES, report_sign_off
+from reporting.tasks import MAX_RETRIES, RETRY_BACKOFF_SECONDS
+
+PAGE_SIZE = 25
+RESULTS_ID = "report-results"
+IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+NO_ROLE_MESSAGE = "Your account has no Gatehouse role; ask a governance admin."
+GENERATE_DENIED_MESSAGE = "Only a governance admin or an executive can generate reports."
+SIGN_OFF_DENIED_MESSAGE = "Only a governance admin can sign off a report."
+
+
+def can_read_reports(user: Any) -> bool:
+    """Whoever reads the dashboard reads its reports."""
+    return can_view_portfolio(user)
+
+
+def can_generate_reports(user: Any) -> bool:
+    return has_role(user, *REQUESTER_ROLES)
+
+
+def can_sign_off_reports(user: Any) -> bool:
+    return has_role(user, Role.GOVERNANCE_ADMIN)
+
+
+def _require_reader(request: HttpRequest) -> None:
+    if not can_read_reports(request.user):
+        raise PermissionDenied(NO_ROLE_MESSAGE)
+
+
+def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
+    _require_reader(request)
+    return get_object_or_404(Report.objects.for_display(), pk=pk)
+
+
+def request_form(request: HttpRequest, data: Any = None) -> ReportRequestForm:
+    return ReportRequestForm(data, today=timezone.localdate())
+
+
+# ---------------------------------------------------------------------------------------------
+# Archive
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def report_list(request: HttpRequest) -> TemplateResponse:
+    _require_reader(request)
+    filters = ReportFilterForm(request.GET)
+    page = Paginator(filters.filter(Report.objects.for_display()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(page.object_list)
+    template = results_template(request, "reporting/reports/list.html", RESULTS_ID)
+    can_generate = can_generate_reports(request.user)
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "filters": filters,
+            "page": page,
+            "query_without_page": query_without(request, "page"),
+            "is_filtered": is_filtered(request),
+            "results_id": RESULTS_ID,
+            "can_generate": can_generate,
+            "generate_form": request_form(request) if can_generate else None,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One report
+# ---------------------------------------------------------------------------------------------
+
+
+def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[str, Any]:
+    generated_at = report.snapshot_generated_at
+    return {
+        "report": report,
+        "in_progress": report.status in IN_PROGRESS,
+        "snapshot_generated_at": parse_datetime(generated_at) if generated_at else None,
+        "can_sign_off": can_sign_off_reports(request.user) and report.status == ReportStatus.DRAFT,
+        "retries_in_background": report.source != ReportSource.COMMAND,
+        "max_retries": MAX_RETRIES,
+        "retry_pauses": [RETRY_BACKOFF_SECONDS * 2**n for n in range(MAX_RETRIES)],
+        "distribution_list": list(getattr(settings, "REPORT_DISTRIBUTION_LIST", []) or []),
+        "emailed_to": report.emailed_to.split(),
+        "generated_by": _generated_by(report),
+        **extra,
+    }
+
+
+def _generated_by(report: Report) -> str:
+    if report.requested_by is not None:
+        return report.requested_by.get_full_name() or report.requested_by.get_username()
+    return report.get_source_display()
+
+
+@login_required
+@require_safe
+def report_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    report = _get_report_for_user(request, pk)
+    return TemplateResponse(
+        request, "reporting/reports/detail.html", _report_context(request, report)
+    )
+
+
+@login_required
+@require_safe
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The `status` partial alone: what the report page polls while the report is in progress.
+
+    The poll says which status it shows (`shown`); while that is still the status the answer is
+    204, which htmx leaves unswapped, so screen readers hear the region only when it changes.
+    """
+    report = _get_report_for_user(request, pk)
+    if request.GET.get("shown") == report.status:
+        return HttpResponse(status=204)
+    return TemplateResponse(
+        request, "reporting/reports/detail.html#status", _report_context(request, report)
+    )
+
+
+@login_required
+@require_safe
+def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    report = _get_report_for_user(request, pk)
+    if not report.pdf:
+        raise Http404("This report has no PDF yet.")
+    try:
+        handle = report.pdf.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The PDF of this report is missing from storage.") from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=report.download_name(), content_type="application/pdf"
+    )
+    # Drafts are replaced by newer revisions: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def report_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
+    """The frozen data the PDF was rendered from, as JSON."""
+    _require_reader(request)
+    report = get_object_or_404(
+        Report.objects.only("pk", "kind", "period_label", "revision", "snapshot"), pk=pk
+    )
+    if not report.snapshot:
+        raise Http404("This report has no snapshot yet.")
+    response = JsonResponse(report.snapshot, json_dumps_params={"indent": 2})
+    filename = report.download_name("-snapshot.json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def report_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report_for_user(request, pk)
+    if not can_sign_off_reports(request.user):
+        raise PermissionDenied(SIGN_OFF_DENIED_MESSAGE)
+    try:
+        report_sign_off(report=report, actor=request.user)
+    except ValidationError as error:
+        report = get_object_or_404(Report.objects.for_display(), pk=pk)
+        return TemplateResponse(
+            request,
+            "reporting/reports/detail.html",
+            _report_context(request, report, sign_off_errors=error.messages),
+            status=409,
+        )
+    messages.success(request, f"{report} is signed off. It can never change again.")
+    return redirect("reporting:report_detail", pk=report.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generate
+# ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_generate_view(request: HttpRequest) -> HttpResponse:
+    if not can_generate_reports(request.user):
+        denied = GENERATE_DENIED_MESSAGE if can_read_reports(request.user) else NO_ROLE_MESSAGE
+        raise PermissionDenied(denied)
+    form = request_form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = report_enqueue(
+                kind=form.cleaned_data["kind"],
+                period_label=form.cleaned_data["period"],
+                actor=request.user,
+                source=ReportSource.BROWSER,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("reporting:report_detail", pk=report.pk)
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "reporting/reports/generate.html",
+        {
+            "generate_form": form,
+            "default_month": previous_period(ReportKind.MONTHLY, today),
+            "default_quarter": previous_period(ReportKind.QUARTERLY, today),
+        },
+    )
+
+
+def latest_reports(limit: int = 5) -> QuerySet[Report]:
+    """The newest revisions for the dashboard's Reports card (lazy: one query when rendered)."""
+    return Report.objects.only(
+        "pk", "kind", "period_label", "revision", "status", "created_at", "pdf"
+    ).order_by("-created_at", "-revision")[:limit]
