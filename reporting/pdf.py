@@ -2,14 +2,22 @@
 
 The snapshot is the only input: a report re-rendered later shows exactly what was frozen. Charts
 are inline SVG from `reporting.charts`; the stylesheet is inline, so no base URL is needed.
+
+Each section says what changed since the previous report of the same kind; the wording is built
+here (`_since`) from the snapshot's `changes`, `previous_report` and `comparison`, so the
+templates only place it.
 """
 
 from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from reporting.charts import Series, bar_chart, format_money, proportion_bar
+from reporting.comparison import band_label
 
 TEMPLATES = {
     "monthly": "reporting/pdf/monthly.html",
@@ -46,6 +54,133 @@ def _spend_chart(rows: list[dict]) -> SafeString:
     )
 
 
+MONEY_FIGURES = ("total_spend", "total_budget")
+CHANGE_LISTS = ("stage_moves", "band_changes", "new_risks", "closed_risks")
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _amount(value: Decimal, *, money: bool) -> str:
+    if money:
+        return format_money(float(value))
+    # 1,250 or 12.75: without trailing zeros or an exponent.
+    return f"{value.normalize():,f}"
+
+
+def _movement(entry: dict, *, money: bool = False, first: bool = False) -> dict:
+    """One compared figure in words: "24, up 2 from 22" / "24, unchanged" / "24"."""
+    current = _decimal(entry.get("current"))
+    previous = _decimal(entry.get("previous"))
+    delta = _decimal(entry.get("delta"))
+    now = "–" if current is None else _amount(current, money=money)
+    result = {
+        "now": now,
+        "before": "–" if previous is None else _amount(previous, money=money),
+        "change": "",
+        "changed": bool(delta),
+        "text": now,
+    }
+    if previous is None or delta is None:
+        if not first:
+            result["text"] = f"{now} (the previous report did not record this figure)"
+        return result
+    if delta == 0:
+        result["change"] = "no change"
+        result["text"] = f"{now}, unchanged"
+        return result
+    sign, word = ("+", "up") if delta > 0 else ("−", "down")
+    size = _amount(abs(delta), money=money)
+    result["change"] = f"{sign}{size}"
+    result["text"] = f"{now}, {word} {size} from {result['before']}"
+    return result
+
+
+def _since(snapshot: dict, period_label: str) -> dict | None:
+    """What each section says about the previous report; None for a snapshot frozen before
+    reports were compared (it shows no such lines rather than wrong ones)."""
+    comparison = snapshot.get("comparison")
+    if not isinstance(comparison, dict):
+        return None
+    previous = snapshot.get("previous_report")
+    kind_title = TITLES.get(snapshot.get("kind"), "report").lower()
+    first = not previous
+    if first:
+        heading = "Since last period"
+        note = (
+            f"There is no previous {kind_title} to compare with: this is the first one. "
+            f"The changes below are those within {period_label}."
+        )
+    else:
+        draft = ", draft" if previous.get("status") == "draft" else ""
+        heading = (
+            f"Since the previous report ({previous.get('period_label')}, "
+            f"rev {previous.get('revision')}{draft})"
+        )
+        note = ""
+        start = snapshot.get("period_start")
+        if previous.get("period_end") and start:
+            follows = datetime.date.fromisoformat(previous["period_end"]) + datetime.timedelta(
+                days=1
+            ) == datetime.date.fromisoformat(start)
+            if not follows:
+                note = (
+                    f"The previous report covers {previous.get('period_label')}; the changes "
+                    f"listed are those within {period_label} only."
+                )
+    figures = {
+        key: _movement(entry, money=key in MONEY_FIGURES, first=first)
+        for key, entry in (comparison.get("figures") or {}).items()
+    }
+    changes = {key: list((snapshot.get("changes") or {}).get(key) or []) for key in CHANGE_LISTS}
+    changes["band_changes"] = [
+        {
+            **change,
+            "from_label": band_label(change.get("from") or ""),
+            "to_label": band_label(change.get("to") or ""),
+        }
+        for change in changes["band_changes"]
+    ]
+    return {
+        "heading": heading,
+        "note": note,
+        "first": first,
+        "figures": figures,
+        # A stage empty in both reports is noise in a short table.
+        "stages": [
+            {"label": row.get("label"), **_movement(row, first=first)}
+            for row in comparison.get("stages") or []
+            if row.get("previous") or row.get("current")
+        ],
+        "bands": [
+            {"label": row.get("label"), **_movement(row, first=first)}
+            for row in comparison.get("bands") or []
+        ],
+        # Only the KPIs that moved; the count says how many were compared at all.
+        "kpis": [
+            kpi
+            for kpi in (
+                {
+                    "initiative": row.get("initiative"),
+                    "kpi": row.get("kpi"),
+                    "unit": row.get("unit"),
+                    **_movement(row),
+                }
+                for row in comparison.get("kpis") or []
+            )
+            if kpi["changed"]
+        ],
+        "kpis_compared": len(comparison.get("kpis") or []),
+        "changes": changes,
+    }
+
+
 def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
     """The standalone HTML document for a snapshot (what WeasyPrint renders)."""
     kind = snapshot["kind"]
@@ -64,6 +199,7 @@ def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
         "revision": revision,
         "stage_chart": _stage_chart(summary),
         "spend_chart": _spend_chart(spend_rows) if spend_rows else "",
+        "since": _since(snapshot, period_label),
     }
     return render_to_string(TEMPLATES[kind], context)
 

@@ -4,6 +4,10 @@ queries and returned as plain JSON-serialisable dicts (dates as ISO strings, Dec
 `monthly_report_data` gives the ten sections of the executive update (DOMAIN.md, "Executive
 reporting"); `quarterly_report_data` the board summary: portfolio value, top risks, resourcing
 pressure and major decisions ahead.
+
+Both also carry what changed within the period (`changes`: stage moves, readiness band changes,
+new and closed risks) and the comparison with the previous report of the same kind
+(`previous_report`, `comparison`), so a frozen report shows what it was compared with.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, Case, Count, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core.models import AuditEvent
 from governance.models import (
     ActionItem,
     ActionItemStatus,
@@ -27,6 +34,7 @@ from governance.models import (
     LeadershipDecision,
     LeadershipDecisionStatus,
     Risk,
+    RiskCategory,
     RiskStatus,
     Seat,
     Vote,
@@ -40,6 +48,8 @@ from portfolio.models import (
     Status,
 )
 from readiness.models import Assessment, AssessmentStatus
+from reporting.comparison import NO_SCORECARD, band_sort_key, compare_snapshots
+from reporting.models import Report, ReportStatus
 
 SCORECARD_KEY = "readiness_scorecard"
 
@@ -273,12 +283,26 @@ def _business_value(initiatives: list[Initiative], latest: dict[int, KpiMeasurem
     return rows
 
 
-def _progress(low: datetime.datetime, high: datetime.datetime) -> dict:
+def _stage_moves(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
     transitions = (
         StageTransition.objects.filter(occurred_at__gte=low, occurred_at__lt=high)
         .select_related("initiative")
         .order_by("occurred_at", "pk")
     )
+    return [
+        {
+            "initiative": t.initiative.title,
+            "from": t.get_from_stage_display(),
+            "to": t.get_to_stage_display(),
+            "reason": t.reason,
+            # The local day: the period's bounds are local days too.
+            "on": _j(timezone.localdate(t.occurred_at)),
+        }
+        for t in transitions
+    ]
+
+
+def _progress(low: datetime.datetime, high: datetime.datetime, stage_moves: list[dict]) -> dict:
     decisions = (
         GateRequest.objects.filter(decided_at__gte=low, decided_at__lt=high)
         .select_related("initiative")
@@ -295,16 +319,7 @@ def _progress(low: datetime.datetime, high: datetime.datetime) -> dict:
     )
     incidents = Incident.objects.filter(occurred_at__gte=low, occurred_at__lt=high).count()
     return {
-        "stage_changes": [
-            {
-                "initiative": t.initiative.title,
-                "from": t.get_from_stage_display(),
-                "to": t.get_to_stage_display(),
-                "reason": t.reason,
-                "on": _j(t.occurred_at.date()),
-            }
-            for t in transitions
-        ],
+        "stage_changes": stage_moves,
         "gate_decisions": [
             {
                 "initiative": r.initiative.title,
@@ -312,7 +327,7 @@ def _progress(low: datetime.datetime, high: datetime.datetime) -> dict:
                 "to": r.get_to_stage_display(),
                 "decision": r.get_decision_display(),
                 "reason": r.decision_reason,
-                "on": _j(r.decided_at.date()),
+                "on": _j(timezone.localdate(r.decided_at)),
             }
             for r in decisions
         ],
@@ -322,7 +337,7 @@ def _progress(low: datetime.datetime, high: datetime.datetime) -> dict:
                 "template": a.template.title,
                 "total": a.total,
                 "band": a.band,
-                "on": _j(a.submitted_at.date()),
+                "on": _j(timezone.localdate(a.submitted_at)),
             }
             for a in assessments
         ],
@@ -491,6 +506,199 @@ def _priorities(decisions: list[dict]) -> list[dict]:
     return items[:PRIORITIES_MAX]
 
 
+# --- period over period --------------------------------------------------------------------
+
+
+def _band_changes(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
+    """Scorecards submitted in the period whose band differs from the initiative's previous one.
+
+    "Previous" is the last submitted (now possibly superseded) scorecard of the same template
+    before it; an initiative's first scorecard is a change from nothing.
+    """
+    submitted = [AssessmentStatus.SUBMITTED, AssessmentStatus.SUPERSEDED]
+    before = Assessment.objects.filter(
+        initiative_id=OuterRef("initiative_id"),
+        template_id=OuterRef("template_id"),
+        status__in=submitted,
+        submitted_at__lt=OuterRef("submitted_at"),
+    ).order_by("-submitted_at", "-pk")
+    rows = (
+        Assessment.objects.filter(
+            template__key=SCORECARD_KEY,
+            status__in=submitted,
+            initiative__isnull=False,
+            submitted_at__gte=low,
+            submitted_at__lt=high,
+        )
+        .annotate(previous_band=Subquery(before.values("band")[:1]))
+        .select_related("initiative")
+        .order_by("submitted_at", "pk")
+    )
+    return [
+        {
+            "initiative": row.initiative.title,
+            "from": row.previous_band or "",
+            "to": row.band,
+            "total": row.total,
+            "first": row.previous_band is None,
+            "on": _j(timezone.localdate(row.submitted_at)),
+        }
+        for row in rows
+        if row.previous_band != row.band
+    ]
+
+
+def _risk_row(risk: Risk, on: datetime.datetime) -> dict:
+    return {
+        "initiative": risk.initiative.title,
+        "category": risk.get_category_display(),
+        "description": risk.description,
+        "severity": risk.severity,
+        "owner": _name(risk.owner),
+        "status": risk.get_status_display(),
+        "on": _j(timezone.localdate(on)),
+    }
+
+
+def _new_risks(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
+    risks = (
+        Risk.objects.filter(created_at__gte=low, created_at__lt=high)
+        .select_related("initiative", "owner")
+        .order_by("created_at", "pk")
+    )
+    return [_risk_row(risk, risk.created_at) for risk in risks]
+
+
+def _closed_risks(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
+    """Risks closed in the period, with the reason given.
+
+    A risk keeps no "closed at" of its own: `risk_close` records the closing (and why) in the
+    audit trail, so that is where the date comes from. Still one query: the risk's fields are
+    subqueries on each closing event.
+    """
+    risk = Risk.objects.filter(pk=Cast(OuterRef("object_id"), BigIntegerField()))
+    closings = (
+        AuditEvent.objects.filter(
+            object_type=Risk._meta.label_lower,
+            action="risk.closed",
+            occurred_at__gte=low,
+            occurred_at__lt=high,
+        )
+        .annotate(
+            risk_initiative=Subquery(risk.values("initiative__title")[:1]),
+            risk_category=Subquery(risk.values("category")[:1]),
+            risk_description=Subquery(risk.values("description")[:1]),
+            risk_severity=Subquery(risk.values("severity")[:1]),
+        )
+        .order_by("occurred_at", "sequence")
+        .values(
+            "object_repr",
+            "reason",
+            "occurred_at",
+            "risk_initiative",
+            "risk_category",
+            "risk_description",
+            "risk_severity",
+        )
+    )
+    categories = dict(RiskCategory.choices)
+    return [
+        {
+            # A risk deleted since (with its initiative) still shows what the trail recorded.
+            "initiative": row["risk_initiative"] or "",
+            "category": categories.get(row["risk_category"], ""),
+            "description": row["risk_description"] or row["object_repr"],
+            "severity": row["risk_severity"],
+            "reason": row["reason"],
+            "on": _j(timezone.localdate(row["occurred_at"])),
+        }
+        for row in closings
+    ]
+
+
+def _risk_summary() -> dict:
+    open_risks = ~Q(status=RiskStatus.CLOSED)
+    return Risk.objects.aggregate(
+        open=Count("pk", filter=open_risks),
+        escalated=Count("pk", filter=open_risks & Q(escalated=True)),
+    )
+
+
+def _readiness_bands(
+    initiatives: list[Initiative], scorecards: dict[int, Assessment]
+) -> list[dict]:
+    """Active initiatives by the band of their current scorecard (a figure to compare)."""
+    counts = Counter(
+        (scorecards[i.pk].band if i.pk in scorecards else NO_SCORECARD) or NO_SCORECARD
+        for i in initiatives
+        if i.status == Status.ACTIVE
+    )
+    return [{"band": band, "count": counts[band]} for band in sorted(counts, key=band_sort_key)]
+
+
+def _changes(low: datetime.datetime, high: datetime.datetime, stage_moves: list[dict]) -> dict:
+    return {
+        "stage_moves": stage_moves,
+        "band_changes": _band_changes(low, high),
+        "new_risks": _new_risks(low, high),
+        "closed_risks": _closed_risks(low, high),
+    }
+
+
+def previous_report(kind: str, period_start: datetime.date) -> Report | None:
+    """The report to compare with: the nearest earlier period of `kind` that has a finished
+    revision (draft or signed off), preferring its signed-off revision, else its highest.
+
+    Only periods that end before `period_start` count, so a report never compares with itself,
+    another revision of its own period, or a later period.
+    """
+    return (
+        Report.objects.filter(
+            kind=kind,
+            period_end__lt=period_start,
+            status__in=[ReportStatus.DRAFT, ReportStatus.SIGNED_OFF],
+        )
+        .annotate(
+            unsigned=Case(
+                When(status=ReportStatus.SIGNED_OFF, then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-period_end", "unsigned", "-revision")
+        .only(
+            "pk",
+            "kind",
+            "period_label",
+            "period_start",
+            "period_end",
+            "revision",
+            "status",
+            "snapshot",
+        )
+        .first()
+    )
+
+
+def _with_comparison(data: dict) -> dict:
+    """Add the previous report's identity and the comparison with it (one query)."""
+    previous = previous_report(data["kind"], datetime.date.fromisoformat(data["period_start"]))
+    data["previous_report"] = (
+        {
+            "id": previous.pk,
+            "period_label": previous.period_label,
+            "period_start": _j(previous.period_start),
+            "period_end": _j(previous.period_end),
+            "revision": previous.revision,
+            "status": previous.status,
+        }
+        if previous
+        else None
+    )
+    data["comparison"] = compare_snapshots(previous.snapshot if previous else None, data)
+    return data
+
+
 # --- public builders -----------------------------------------------------------------------
 
 
@@ -511,11 +719,12 @@ def monthly_report_data(period_start: datetime.date, period_end: datetime.date) 
     scorecards = _scorecards()
     pending = _pending_requests()
     decisions = _open_decisions()
-    return {
+    stage_moves = _stage_moves(low, high)
+    data = {
         **_header("monthly", period_start, period_end, MONTHLY_SECTIONS),
         "portfolio_summary": _portfolio_summary(initiatives),
         "business_value": _business_value(initiatives, _latest_measurements(period_end)),
-        "progress": _progress(low, high),
+        "progress": _progress(low, high, stage_moves),
         "risk_position": _open_risks(TOP_RISKS),
         "decisions_required": decisions,
         "resourcing": _resourcing(initiatives, scorecards),
@@ -523,16 +732,21 @@ def monthly_report_data(period_start: datetime.date, period_end: datetime.date) 
         "alignment": _alignment(low, high, pending),
         "incidents": _incidents(low, high),
         "next_priorities": _priorities(decisions),
+        "risk_summary": _risk_summary(),
+        "readiness_bands": _readiness_bands(initiatives, scorecards),
+        "changes": _changes(low, high, stage_moves),
     }
+    return _with_comparison(data)
 
 
 def quarterly_report_data(period_start: datetime.date, period_end: datetime.date) -> dict:
     """The board summary: portfolio value, top risks, resourcing pressure, decisions ahead."""
+    low, high = _bounds(period_start, period_end)
     initiatives = _initiatives()
     scorecards = _scorecards()
     pending = _pending_requests()
     resourcing = _resourcing(initiatives, scorecards)
-    return {
+    data = {
         **_header("quarterly", period_start, period_end, QUARTERLY_SECTIONS),
         "portfolio_value": {
             "summary": _portfolio_summary(initiatives),
@@ -553,10 +767,15 @@ def quarterly_report_data(period_start: datetime.date, period_end: datetime.date
                 for r in pending
             ],
         },
+        "risk_summary": _risk_summary(),
+        "readiness_bands": _readiness_bands(initiatives, scorecards),
+        "changes": _changes(low, high, _stage_moves(low, high)),
     }
+    return _with_comparison(data)
 
 
 def report_data(kind: str, period_start: datetime.date, period_end: datetime.date) -> dict:
+    """The snapshot of a `kind` report for the period, compared with the previous report."""
     builder = monthly_report_data if kind == "monthly" else quarterly_report_data
     return builder(period_start, period_end)
 
@@ -566,6 +785,7 @@ __all__ = [
     "QUARTERLY_SECTIONS",
     "monthly_report_data",
     "parse_period",
+    "previous_report",
     "quarterly_report_data",
     "report_data",
 ]

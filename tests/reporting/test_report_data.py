@@ -24,35 +24,45 @@ from governance.models import (
     LeadershipDecision,
     LeadershipDecisionStatus,
     Risk,
+    RiskCategory,
     RiskStatus,
     Seat,
     Vote,
     VoteChoice,
 )
+from governance.register_services import risk_close, risk_create
 from portfolio.models import Initiative, KpiMeasurement, Stage, StageTransition, Status
+from portfolio.services import initiative_change_stage
 from readiness.models import Assessment, AssessmentStatus
+from reporting.models import Report, ReportStatus
 from reporting.report_data import (
     LOW_DELIVERY_CAPACITY,
     MONTHLY_SECTIONS,
     QUARTERLY_SECTIONS,
     monthly_report_data,
     parse_period,
+    previous_report,
     quarterly_report_data,
+    report_data,
 )
 from tests.factories import InitiativeFactory, UserFactory
-from tests.reporting.support import build_portfolio
+from tests.readiness.conftest import scores as scorecard_answers
+from tests.readiness.conftest import submitted_scorecard
+from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
 START, END = parse_period("monthly", "2026-11")
-# Measured: 14 queries whatever the portfolio's size. Initiatives (with KPI and owners);
+# Measured: 19 queries whatever the portfolio's size. Initiatives (with KPI and owners);
 # scorecards; pending gate requests; votes on them; open decisions; KPI measurements; stage
 # changes, gate decisions, assessments and the incident count of the period; open risks; votes of
-# the period; incidents of the period; open action items. Quarterly: initiatives, scorecards,
-# pending requests, KPI measurements, top risks, open decisions.
-MONTHLY_QUERY_BUDGET = 14
-QUARTERLY_QUERY_BUDGET = 6
+# the period; incidents of the period; open action items; then period over period: open and
+# escalated risk counts, band changes, new risks, closed risks, the previous report. Quarterly
+# (12): initiatives, scorecards, pending requests, KPI measurements, top risks, open decisions,
+# and the same six period-over-period queries (its stage changes being one of them).
+MONTHLY_QUERY_BUDGET = 19
+QUARTERLY_QUERY_BUDGET = 12
 
 
 @pytest.fixture
@@ -319,13 +329,240 @@ def _count(builder, start, end) -> int:
     return len(queries)
 
 
+def _period_activity(initiatives: list[Initiative], owner, admin) -> None:
+    """Stage moves, scorecards, new and closed risks in November, and an October report."""
+    for kind, label in (("monthly", "2026-10"), ("quarterly", "2026-Q3")):
+        start, end = parse_period(kind, label)
+        Report.objects.create(
+            kind=kind,
+            period_start=start,
+            period_end=end,
+            period_label=label,
+            revision=1,
+            status=ReportStatus.DRAFT,
+            snapshot=report_data(kind, start, end),
+        )
+    version = scorecard_version()
+    for n, initiative in enumerate(initiatives[:6]):
+        StageTransition.objects.create(
+            initiative=initiative, from_stage="pilot", to_stage="scale", reason="Moved"
+        )
+        answers = scorecard_answers(version, 1 + (n + 2) % 5)
+        Assessment.objects.filter(
+            initiative=initiative, template__key="readiness_scorecard"
+        ).update(status=AssessmentStatus.SUPERSEDED)
+        submitted_scorecard(initiative, admin, answers)
+        risk = risk_create(
+            initiative=initiative,
+            actor=admin,
+            category=RiskCategory.PRIVACY,
+            description=f"New risk {n}",
+            likelihood=2,
+            impact=3,
+            owner=owner,
+        )
+        risk_close(risk=risk, actor=admin, reason="Accepted")
+
+
 @pytest.mark.parametrize(
     ("builder", "budget"),
     [(monthly_report_data, MONTHLY_QUERY_BUDGET), (quarterly_report_data, QUARTERLY_QUERY_BUDGET)],
 )
-def test_query_count_is_constant_at_5_and_200_initiatives(frozen_now, builder, budget):
+def test_query_count_is_constant_at_5_and_200_initiatives(
+    frozen_now, governance_admin, builder, budget
+):
     build_portfolio(5, now=frozen_now)
     small = _count(builder, START, END)
-    build_portfolio(200, now=frozen_now)
+    portfolio = build_portfolio(200, now=frozen_now)
+    # The large case also has a previous report and changes of every kind in the period.
+    _period_activity(portfolio.initiatives, portfolio.owner, governance_admin)
+    data = builder(START, END)
+    assert data["previous_report"] is not None
+    assert all(data["changes"][key] for key in ("stage_moves", "band_changes", "closed_risks"))
     large = _count(builder, START, END)
     assert small == large == budget
+
+
+# --- period over period ------------------------------------------------------------------------
+
+
+def _report(kind: str, label: str, revision: int, status: str, **snapshot) -> Report:
+    start, end = parse_period(kind, label)
+    return Report.objects.create(
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        period_label=label,
+        revision=revision,
+        status=status,
+        snapshot={"kind": kind, **snapshot},
+    )
+
+
+def test_the_previous_report_is_the_nearest_earlier_finished_period_of_the_same_kind(db):
+    _report("monthly", "2026-08", 1, ReportStatus.SIGNED_OFF)
+    september = _report("monthly", "2026-09", 1, ReportStatus.DRAFT)
+    _report("monthly", "2026-10", 1, ReportStatus.FAILED)
+    _report("monthly", "2026-10", 2, ReportStatus.QUEUED)
+    _report("quarterly", "2026-Q3", 1, ReportStatus.SIGNED_OFF)
+    # October has no finished revision, so November compares with September.
+    assert previous_report("monthly", datetime.date(2026, 11, 1)) == september
+
+
+def test_within_the_previous_period_the_signed_off_revision_wins_else_the_highest(db):
+    _report("monthly", "2026-10", 1, ReportStatus.DRAFT)
+    signed = _report("monthly", "2026-10", 2, ReportStatus.SIGNED_OFF)
+    _report("monthly", "2026-10", 3, ReportStatus.DRAFT)
+    assert previous_report("monthly", datetime.date(2026, 11, 1)) == signed
+    signed.delete()
+    assert previous_report("monthly", datetime.date(2026, 11, 1)).revision == 3
+
+
+def test_a_report_never_compares_with_its_own_period_or_a_later_one(db):
+    _report("monthly", "2026-11", 1, ReportStatus.SIGNED_OFF)
+    _report("monthly", "2026-12", 1, ReportStatus.DRAFT)
+    assert previous_report("monthly", datetime.date(2026, 11, 1)) is None
+    _report("quarterly", "2026-Q3", 1, ReportStatus.DRAFT)
+    assert previous_report("quarterly", datetime.date(2026, 7, 1)) is None
+    assert previous_report("quarterly", datetime.date(2026, 10, 1)).period_label == "2026-Q3"
+
+
+def test_the_first_report_of_its_kind_says_so(db):
+    _report("quarterly", "2026-Q3", 1, ReportStatus.SIGNED_OFF)  # another kind does not count
+    data = monthly_report_data(START, END)
+    assert data["previous_report"] is None
+    assert data["comparison"]["first_report"] is True
+
+
+def test_the_snapshot_records_which_report_it_was_compared_with(db):
+    october = _report(
+        "monthly",
+        "2026-10",
+        2,
+        ReportStatus.SIGNED_OFF,
+        portfolio_summary={"active": 4, "by_stage": []},
+        risk_summary={"open": 3, "escalated": 1},
+    )
+    InitiativeFactory(stage=Stage.PILOT)
+    data = monthly_report_data(START, END)
+    assert data["previous_report"] == {
+        "id": october.pk,
+        "period_label": "2026-10",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "revision": 2,
+        "status": "signed_off",
+    }
+    comparison = data["comparison"]
+    assert comparison["first_report"] is False
+    assert comparison["figures"]["active"] == {"previous": 4, "current": 1, "delta": -3}
+    assert comparison["figures"]["open_risks"] == {"previous": 3, "current": 0, "delta": -3}
+    pilot = next(row for row in comparison["stages"] if row["stage"] == Stage.PILOT)
+    assert (pilot["previous"], pilot["current"], pilot["delta"]) == (0, 1, 1)
+    # The older snapshot held no KPIs, incidents or bands: said, not guessed.
+    assert "by_band" in comparison["not_compared"]
+    assert json.loads(json.dumps(data)) == data
+
+
+@pytest.fixture
+def november_changes(frozen_now, product_owner, governance_admin):
+    """One initiative whose scorecard, stage and risks change in November, and one that does not.
+
+    October: Claims triage in pilot with a weak scorecard and an escalated risk.
+    November: it moves to controlled rollout, its new scorecard is moderate, the risk is closed
+    and a new one is raised; Invoice OCR gets its first scorecard, and a same-band rescoring.
+    """
+    version = scorecard_version()
+    october = timezone.make_aware(datetime.datetime(2026, 10, 6, 9, 0))
+    claims = InitiativeFactory(
+        title="Claims triage",
+        stage=Stage.PILOT,
+        business_owner=product_owner,
+        delivery_owner=product_owner,
+    )
+    steady = InitiativeFactory(title="Invoice OCR", stage=Stage.EXPLORATION)
+    with time_machine.travel(october, tick=False):
+        submitted_scorecard(claims, governance_admin, scorecard_answers(version, 2))
+        escalated = risk_create(
+            initiative=claims,
+            actor=governance_admin,
+            category=RiskCategory.PRIVACY,
+            description="Claimant data in prompts",
+            likelihood=4,
+            impact=4,
+            owner=product_owner,
+        )
+    with time_machine.travel(october + datetime.timedelta(days=30), tick=False):  # 5 November
+        initiative_change_stage(
+            initiative=claims,
+            actor=governance_admin,
+            to_stage=Stage.CONTROLLED_ROLLOUT,
+            reason="Pilot exit approved",
+        )
+    with time_machine.travel(october + datetime.timedelta(days=31), tick=False):
+        submitted_scorecard(claims, governance_admin, scorecard_answers(version, 4))
+        submitted_scorecard(steady, governance_admin, scorecard_answers(version, 3))
+    with time_machine.travel(october + datetime.timedelta(days=32), tick=False):
+        submitted_scorecard(steady, governance_admin, scorecard_answers(version, 3))
+        risk_create(
+            initiative=claims,
+            actor=governance_admin,
+            category=RiskCategory.VENDOR,
+            description="Model vendor changes pricing",
+            likelihood=2,
+            impact=3,
+            owner=product_owner,
+        )
+        risk_close(risk=escalated, actor=governance_admin, reason="Prompts are redacted now")
+    return claims
+
+
+def test_changes_list_stage_moves_band_changes_and_new_and_closed_risks_of_the_period(
+    november_changes,
+):
+    changes = monthly_report_data(START, END)["changes"]
+    assert [(m["initiative"], m["from"], m["to"], m["on"]) for m in changes["stage_moves"]] == [
+        ("Claims triage", "Pilot", "Controlled rollout", "2026-11-05")
+    ]
+    # Invoice OCR's second scorecard kept its band, so only its first one is a change.
+    assert [
+        (c["initiative"], c["from"], c["to"], c["first"], c["on"]) for c in changes["band_changes"]
+    ] == [
+        ("Claims triage", "weak", "moderate", False, "2026-11-06"),
+        ("Invoice OCR", "", "weak", True, "2026-11-06"),
+    ]
+    assert [(r["description"], r["status"]) for r in changes["new_risks"]] == [
+        ("Model vendor changes pricing", "Open")
+    ]
+    assert changes["closed_risks"] == [
+        {
+            "initiative": "Claims triage",
+            "category": "Privacy",
+            "description": "Claimant data in prompts",
+            "severity": 16,
+            "reason": "Prompts are redacted now",
+            "on": "2026-11-07",
+        }
+    ]
+
+
+def test_october_saw_only_october_changes(november_changes):
+    changes = monthly_report_data(*parse_period("monthly", "2026-10"))["changes"]
+    assert changes["stage_moves"] == [] and changes["closed_risks"] == []
+    assert [(c["initiative"], c["first"]) for c in changes["band_changes"]] == [
+        ("Claims triage", True)
+    ]
+    assert [r["description"] for r in changes["new_risks"]] == ["Claimant data in prompts"]
+
+
+def test_the_quarterly_report_carries_the_changes_of_its_quarter(november_changes):
+    data = quarterly_report_data(*parse_period("quarterly", "2026-Q4"))
+    assert len(data["changes"]["stage_moves"]) == 1
+    # Claims triage's first scorecard (October) is in the quarter too.
+    assert len(data["changes"]["band_changes"]) == 3
+    assert len(data["changes"]["closed_risks"]) == 1
+    assert data["risk_summary"] == {"open": 1, "escalated": 0}
+    assert data["readiness_bands"] == [
+        {"band": "moderate", "count": 1},
+        {"band": "weak", "count": 1},
+    ]

@@ -11,7 +11,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from weasyprint import HTML
 
-from reporting.models import Report
+from governance.models import RiskCategory
+from governance.register_services import risk_close, risk_create
+from portfolio.models import Stage
+from portfolio.services import initiative_change_stage
+from reporting.models import Report, ReportStatus
 from reporting.pdf import render_report_pdf, report_html
 from reporting.report_data import (
     MONTHLY_SECTIONS,
@@ -20,7 +24,10 @@ from reporting.report_data import (
     parse_period,
     quarterly_report_data,
 )
-from tests.reporting.support import build_portfolio
+from reporting.services import report_generate, report_sign_off
+from tests.factories import InitiativeFactory
+from tests.readiness.conftest import scores, submitted_scorecard
+from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +121,177 @@ def test_the_command_explains_a_bad_period(db):
     with pytest.raises(CommandError, match="period: Give a month as YYYY-MM"):
         call_command("generate_report", "monthly", "--period", "2026/10")
     assert not Report.objects.exists()
+
+
+def _text(html: str) -> str:
+    """The HTML as a reader sees it: tags dropped, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace(" .", ".")
+
+
+def _at(day: datetime.date, hour: int = 10):
+    return time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour))), tick=False
+    )
+
+
+def test_the_next_months_report_shows_what_changed_since_the_previous_one(
+    product_owner, governance_admin
+):
+    version = scorecard_version()
+    claims = InitiativeFactory(
+        title="Claims triage",
+        stage=Stage.PILOT,
+        business_owner=product_owner,
+        delivery_owner=product_owner,
+        poc_budget=20000,
+        actual_spend=5000,
+    )
+    with _at(datetime.date(2026, 10, 6)):
+        submitted_scorecard(claims, governance_admin, scores(version, 2))  # weak
+        escalated = risk_create(
+            initiative=claims,
+            actor=governance_admin,
+            category=RiskCategory.PRIVACY,
+            description="Claimant data in prompts",
+            likelihood=4,
+            impact=4,
+            owner=product_owner,
+        )
+    with _at(datetime.date(2026, 11, 2)):
+        october = report_generate(kind="monthly", period_label="2026-10")
+        report_sign_off(report=october, actor=governance_admin)
+    with _at(datetime.date(2026, 11, 5)):
+        initiative_change_stage(
+            initiative=claims,
+            actor=governance_admin,
+            to_stage=Stage.CONTROLLED_ROLLOUT,
+            reason="Pilot exit approved",
+        )
+    with _at(datetime.date(2026, 11, 6)):
+        submitted_scorecard(claims, governance_admin, scores(version, 4))  # moderate
+        risk_create(
+            initiative=claims,
+            actor=governance_admin,
+            category=RiskCategory.VENDOR,
+            description="Model vendor changes pricing",
+            likelihood=2,
+            impact=3,
+            owner=product_owner,
+        )
+        risk_close(risk=escalated, actor=governance_admin, reason="Prompts are redacted now")
+    with _at(datetime.date(2026, 12, 1)):
+        november = report_generate(kind="monthly", period_label="2026-11")
+
+    october.refresh_from_db()
+    assert october.snapshot["comparison"]["first_report"] is True
+    first = _text(
+        report_html(snapshot=october.snapshot, period_label="2026-10", revision=october.revision)
+    )
+    assert "Since last period" in first
+    assert "There is no previous monthly executive review to compare with" in first
+
+    snapshot = november.snapshot
+    assert snapshot["previous_report"]["id"] == october.pk
+    assert snapshot["previous_report"]["status"] == ReportStatus.SIGNED_OFF
+    changes = snapshot["changes"]
+    assert [(m["from"], m["to"]) for m in changes["stage_moves"]] == [
+        ("Pilot", "Controlled rollout")
+    ]
+    assert [(c["from"], c["to"]) for c in changes["band_changes"]] == [("weak", "moderate")]
+    assert [r["description"] for r in changes["new_risks"]] == ["Model vendor changes pricing"]
+    assert [r["description"] for r in changes["closed_risks"]] == ["Claimant data in prompts"]
+    figures = snapshot["comparison"]["figures"]
+    assert figures["open_risks"] == {"previous": 1, "current": 1, "delta": 0}
+    assert figures["escalated_risks"] == {"previous": 1, "current": 0, "delta": -1}
+
+    text = _text(report_html(snapshot=snapshot, period_label="2026-11", revision=1))
+    assert "Since the previous report (2026-10, rev 1)" in text
+    assert "There is no previous" not in text
+    # Portfolio summary: the move and the stage counts.
+    assert "Claims triage: Pilot → Controlled rollout (2026-11-05)" in text
+    assert "Pilot 1 0 −1" in text and "Controlled rollout 0 1 +1" in text
+    assert "Scale decision 0 0" not in text  # stages empty in both reports are left out
+    # Readiness to scale: the band change and the band counts.
+    assert "Claims triage: Weak → Moderate (total 72), 2026-11-06" in text
+    assert "Weak 1 0 −1" in text and "Moderate 0 1 +1" in text
+    # Risk position: new, closed and the open count.
+    assert "Open risks: 1, unchanged; escalated: 0, down 1 from 1." in text
+    assert "Claims triage: Vendor: Model vendor changes pricing (severity 6, 2026-11-06)" in text
+    assert (
+        "Claims triage: Privacy: Claimant data in prompts (2026-11-06: Prompts are redacted now)"
+        in text
+    )
+    # Resourcing: spend and budget against the previous report.
+    assert "Total spend: €5,000, unchanged; total budget: €20,000, unchanged." in text
+
+
+def test_a_second_revision_compares_with_the_previous_period_not_with_itself(
+    governance_admin,
+):
+    with _at(datetime.date(2026, 11, 2)):
+        report_generate(kind="monthly", period_label="2026-10")
+    with _at(datetime.date(2026, 12, 1)):
+        first = report_generate(kind="monthly", period_label="2026-11")
+        report_sign_off(report=first, actor=governance_admin)
+        second = report_generate(kind="monthly", period_label="2026-11")
+    assert first.snapshot["previous_report"]["period_label"] == "2026-10"
+    assert second.revision == 2
+    assert second.snapshot["previous_report"]["period_label"] == "2026-10"
+
+
+def test_a_gap_between_reports_is_explained(db):
+    with _at(datetime.date(2026, 9, 2)):
+        report_generate(kind="monthly", period_label="2026-08")
+    with _at(datetime.date(2026, 12, 1)):
+        november = report_generate(kind="monthly", period_label="2026-11")
+    text = _text(report_html(snapshot=november.snapshot, period_label="2026-11", revision=1))
+    assert "Since the previous report (2026-08, rev 1, draft)" in text
+    assert (
+        "The previous report covers 2026-08; the changes listed are those within 2026-11 only."
+        in text
+    )
+
+
+def test_the_quarterly_pdf_compares_with_the_previous_quarter(portfolio):
+    with time_machine.travel(NOW, tick=False):
+        q3 = report_generate(kind="quarterly", period_label="2026-Q3")
+        q4 = report_generate(kind="quarterly", period_label="2026-Q4")
+    assert q3.snapshot["comparison"]["first_report"] is True
+    text = _text(report_html(snapshot=q4.snapshot, period_label="2026-Q4", revision=1))
+    assert "Since the previous report (2026-Q3, rev 1, draft)" in text
+    assert text.count("Since the previous report (2026-Q3, rev 1, draft)") == 4  # every section
+    assert "Open risks:" in text and "Open leadership decisions:" in text
+    assert "Constrained initiatives:" in text
+
+
+def test_a_snapshot_frozen_before_reports_were_compared_still_renders(portfolio):
+    with time_machine.travel(NOW, tick=False):
+        data = monthly_report_data(*parse_period("monthly", "2026-11"))
+    for key in ("changes", "comparison", "previous_report", "risk_summary", "readiness_bands"):
+        del data[key]
+    text = _text(report_html(snapshot=data, period_label="2026-11", revision=1))
+    assert data["portfolio_summary"]["text"] in text
+    assert "Since the previous report" not in text and "Since last period" not in text
+
+
+def test_figures_read_as_words_up_down_and_not_recorded(db):
+    data = monthly_report_data(*parse_period("monthly", "2026-11"))
+    data["previous_report"] = {
+        "id": 1,
+        "period_label": "2026-10",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "revision": 2,
+        "status": "signed_off",
+    }
+    data["comparison"]["first_report"] = False
+    data["comparison"]["figures"].update(
+        open_risks={"previous": 3, "current": 5, "delta": 2},
+        total_spend={"previous": "1000", "current": "250.50", "delta": "-749.50"},
+        total_budget={"previous": None, "current": "9000", "delta": None},
+    )
+    text = _text(report_html(snapshot=data, period_label="2026-11", revision=1))
+    assert "Since the previous report (2026-10, rev 2)" in text
+    assert "Open risks: 5, up 2 from 3" in text
+    assert "Total spend: €250, down €750 from €1,000" in text
+    assert "total budget: €9,000 (the previous report did not record this figure)" in text
