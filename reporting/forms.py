@@ -15,6 +15,7 @@ from core.forms import add_service_errors
 from portfolio.models import BusinessUnit
 from reporting.models import Report, ReportKind, ReportStatus
 from reporting.report_data import parse_period
+from reporting.schedule import due_period
 from reporting.selectors import DashboardFilters
 
 PERIOD_CHOICES = (
@@ -125,17 +126,6 @@ class DashboardFilterForm(forms.Form):
 # ---------------------------------------------------------------------------------------------
 
 
-def previous_period(kind: str, today: datetime.date) -> str:
-    """The period a report is usually about: the month (or quarter) that just ended."""
-    if kind == ReportKind.QUARTERLY:
-        year, quarter = today.year, (today.month - 1) // 3 + 1
-        if quarter == 1:
-            return f"{year - 1}-Q4"
-        return f"{year}-Q{quarter - 1}"
-    first = today.replace(day=1)
-    return month_value(first - datetime.timedelta(days=1))
-
-
 class ReportRequestForm(forms.Form):
     """Which report to generate. Rendered with prefix "report" wherever it appears, so its
     fields never clash with a page's own filters (the dashboard has a "period" too)."""
@@ -157,7 +147,7 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args: object, today: datetime.date, **kwargs: object) -> None:
         kwargs.setdefault(
             "initial",
-            {"kind": ReportKind.MONTHLY, "period": previous_period(ReportKind.MONTHLY, today)},
+            {"kind": ReportKind.MONTHLY, "period": due_period(ReportKind.MONTHLY, today)},
         )
         super().__init__(*args, **kwargs)
         self.today = today
@@ -167,7 +157,7 @@ class ReportRequestForm(forms.Form):
         kind = data.get("kind")
         if not kind:
             return data
-        period = (data.get("period") or "").strip() or previous_period(kind, self.today)
+        period = (data.get("period") or "").strip() or due_period(kind, self.today)
         try:
             parse_period(kind, period)
         except ValidationError as error:

@@ -8,6 +8,8 @@ changes again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -15,9 +17,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from core.audit import record_audit_event
+from core.audit import audit_value, record_audit_event
 from core.roles import Role, has_role
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.notifications import (
+    notify_report_signed_off,
+    report_distribution_list,
+    report_signed_off_email,
+)
 from reporting.pdf import render_report_pdf
 from reporting.report_data import parse_period, report_data
 
@@ -171,4 +178,102 @@ def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
         target=report,
         changes={"status": [ReportStatus.DRAFT, ReportStatus.SIGNED_OFF]},
     )
+    notify_report_signed_off(report)
     return report
+
+
+def report_request_scheduled(*, kind: str, period_label: str) -> Report | None:
+    """Queue revision 1 of a scheduled report, unless any report for that period exists.
+
+    Returns None when one exists (whatever its status or source) or when another scheduler won
+    the race: beat, a starting worker and the daily catch-up may all try at once, and the unique
+    revision constraint lets exactly one of them create the row.
+    """
+    start, end = parse_period(kind, period_label)
+    period_label = period_label.strip()
+    if kind == ReportKind.QUARTERLY:
+        period_label = period_label.upper()
+    if Report.objects.filter(kind=kind, period_label=period_label).exists():
+        return None
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                kind=kind,
+                period_start=start,
+                period_end=end,
+                period_label=period_label,
+                revision=1,
+                status=ReportStatus.QUEUED,
+                source=ReportSource.SCHEDULE,
+            )
+            record_audit_event(
+                actor=None,
+                action="report.requested",
+                target=report,
+                changes={
+                    "kind": [None, kind],
+                    "period_label": [None, period_label],
+                    "revision": [None, 1],
+                    "source": [None, ReportSource.SCHEDULE],
+                },
+            )
+    except IntegrityError:
+        return None
+    return report
+
+
+@transaction.atomic
+def report_mark_emailed(*, report: Report, recipients: Sequence[str]) -> Report:
+    """Record that a signed-off report's PDF went to `recipients`; happens at most once.
+
+    emailed_at and emailed_to are the only fields a signed-off report ever changes, and only
+    from empty: the conditional update matches nothing for a draft or an already-emailed report.
+    """
+    now = timezone.now()
+    emailed_to = "\n".join(recipients)
+    updated = Report.objects.filter(
+        pk=report.pk, status=ReportStatus.SIGNED_OFF, emailed_at__isnull=True
+    ).update(emailed_at=now, emailed_to=emailed_to)
+    if not updated:
+        raise ValidationError(
+            {"emailed_at": "Only a signed-off report not emailed yet can be marked as emailed."}
+        )
+    report.emailed_at, report.emailed_to = now, emailed_to
+    record_audit_event(
+        actor=None,
+        action="report.emailed",
+        target=report,
+        changes={"emailed_at": [None, audit_value(now)], "emailed_to": [None, list(recipients)]},
+        reason=f"Sent to {', '.join(recipients)}.",
+    )
+    return report
+
+
+@transaction.atomic
+def report_email(*, report: Report) -> list[str]:
+    """Email a signed-off report's PDF to the distribution list, once; returns the addresses.
+
+    Returns [] when no distribution list is configured or the report was already emailed.
+    Refuses anything not signed off. The row stays locked while the email goes out, so two
+    deliveries of the task cannot both send; a failed send rolls back and records nothing, so
+    the retry sends again.
+    """
+    # of=("self",): PostgreSQL cannot lock the nullable side of the join to the signer.
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("signed_off_by")
+        .get(pk=report.pk)
+    )
+    if report.status != ReportStatus.SIGNED_OFF:
+        state = report.get_status_display().lower()
+        raise ValidationError(
+            {"status": f"Only a signed-off report is emailed; this one is {state}."}
+        )
+    if report.emailed_at is not None:
+        return []
+    recipients = report_distribution_list()
+    if not recipients:
+        return []
+    report_signed_off_email(report, recipients).send()
+    report_mark_emailed(report=report, recipients=recipients)
+    return recipients

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,9 +27,11 @@ from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
 from core.roles import Role, has_role
 from portfolio.permissions import can_view_portfolio
-from reporting.forms import ReportFilterForm, ReportRequestForm, previous_period
+from reporting.forms import ReportFilterForm, ReportRequestForm
 from reporting.jobs import report_enqueue
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.notifications import report_distribution_list
+from reporting.schedule import due_period
 from reporting.services import REQUESTER_ROLES, report_sign_off
 from reporting.tasks import MAX_RETRIES, RETRY_BACKOFF_SECONDS
 
@@ -115,7 +116,7 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "retries_in_background": report.source != ReportSource.COMMAND,
         "max_retries": MAX_RETRIES,
         "retry_pauses": [RETRY_BACKOFF_SECONDS * 2**n for n in range(MAX_RETRIES)],
-        "distribution_list": list(getattr(settings, "REPORT_DISTRIBUTION_LIST", []) or []),
+        "distribution_list": report_distribution_list(),
         "emailed_to": report.emailed_to.split(),
         "generated_by": _generated_by(report),
         **extra,
@@ -238,8 +239,8 @@ def report_generate_view(request: HttpRequest) -> HttpResponse:
         "reporting/reports/generate.html",
         {
             "generate_form": form,
-            "default_month": previous_period(ReportKind.MONTHLY, today),
-            "default_quarter": previous_period(ReportKind.QUARTERLY, today),
+            "default_month": due_period(ReportKind.MONTHLY, today),
+            "default_quarter": due_period(ReportKind.QUARTERLY, today),
         },
     )
 

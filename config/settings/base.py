@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -154,6 +155,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "governance.send_overdue_action_item_reminders",
         "schedule": crontab(hour=7, minute=5),
     },
+    # The reports of the period that just ended (reporting/schedule.py); a worker that starts
+    # catches up a missed one, and so does the daily entry, in case beat itself was down.
+    "reporting-generate-monthly-report": {
+        "task": "reporting.generate_scheduled_report",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+        "args": ("monthly",),
+    },
+    "reporting-generate-quarterly-report": {
+        "task": "reporting.generate_scheduled_report",
+        "schedule": crontab(minute=15, hour=6, day_of_month=1, month_of_year="1,4,7,10"),
+        "args": ("quarterly",),
+    },
+    "reporting-catch-up-scheduled-reports": {
+        "task": "reporting.catch_up_scheduled_reports",
+        "schedule": crontab(minute=30, hour=6),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -219,6 +236,15 @@ if not DEBUG:
 PILOT_PURGATORY_DAYS = int(os.environ.get("PILOT_PURGATORY_DAYS", "90"))
 GATE_REVIEW_DAYS = int(os.environ.get("GATE_REVIEW_DAYS", "7"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Who receives a report's PDF when a governance admin signs it off; empty: nobody is emailed.
+REPORT_DISTRIBUTION_LIST = env_list("REPORT_DISTRIBUTION_LIST", "")
+for _address in REPORT_DISTRIBUTION_LIST:
+    try:
+        validate_email(_address)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"REPORT_DISTRIBUTION_LIST: {_address!r} is not an email address."
+        ) from None
 
 LOGGING = {
     "version": 1,

@@ -24,8 +24,8 @@ from playwright.sync_api import Page, expect
 
 from config.celery import app as celery_app
 from core.roles import Role
-from reporting.forms import previous_period
 from reporting.models import Report, ReportSource, ReportStatus
+from reporting.schedule import due_period
 from tests.e2e.conftest import log_in
 from tests.factories import UserFactory
 from tests.reporting.support import build_portfolio
@@ -101,7 +101,7 @@ def test_executive_generates_the_monthly_report_watches_it_finish_and_downloads_
     executive = UserFactory(
         username="eva", first_name="Eva", last_name="Executive", roles=[Role.EXECUTIVE]
     )
-    period = previous_period("monthly", timezone.localdate())
+    period = due_period("monthly", timezone.localdate())
     worker = None
     log_path = tmp_path / "worker.log"
     passed = False

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
-from reporting.forms import previous_period
 from reporting.models import Report, ReportSource, ReportStatus
+from reporting.schedule import due_period
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,8 +289,8 @@ def test_an_empty_period_means_the_one_that_just_ended(
     ],
 )
 def test_the_default_period_is_the_previous_month_or_quarter(today, monthly, quarterly):
-    assert previous_period("monthly", today) == monthly
-    assert previous_period("quarterly", today) == quarterly
+    assert due_period("monthly", today) == monthly
+    assert due_period("quarterly", today) == quarterly
 
 
 def test_the_generate_form_offers_the_previous_month(client, executive, frozen_now):
