@@ -1,0 +1,54 @@
+"""The demo archive: two consecutive monthly reports (the older signed off) and last quarter's."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from core.roles import Role
+from reporting.models import Report, ReportSource, ReportStatus
+from tests.factories import UserFactory
+from tests.reporting.support import build_portfolio
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(datetime.datetime(2026, 11, 25, 9, 0))
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_seed_reports_fills_the_archive_once():
+    with time_machine.travel(NOW, tick=False):
+        build_portfolio(5, now=NOW)
+        UserFactory(username="gina", roles=[Role.GOVERNANCE_ADMIN])
+        call_command("seed_reports", "--quiet")
+        call_command("seed_reports", "--quiet")  # idempotent
+
+    reports = {(r.kind, r.period_label): r for r in Report.objects.all()}
+    assert set(reports) == {
+        ("monthly", "2026-09"),
+        ("monthly", "2026-10"),
+        ("quarterly", "2026-Q3"),
+    }
+    older, last = reports["monthly", "2026-09"], reports["monthly", "2026-10"]
+    assert older.status == ReportStatus.SIGNED_OFF
+    assert older.signed_off_by.username == "gina"
+    assert last.status == ReportStatus.DRAFT
+    assert reports["quarterly", "2026-Q3"].status == ReportStatus.DRAFT
+    assert {r.source for r in reports.values()} == {ReportSource.SCHEDULE}
+    assert all(r.pdf for r in reports.values())
+    # Last month's report compares with the one before it.
+    assert last.snapshot["previous_report"]["id"] == older.pk
+
+
+def test_seed_reports_needs_the_demo_people():
+    with pytest.raises(CommandError, match='No user "gina"'):
+        call_command("seed_reports", "--quiet")
+    assert not Report.objects.exists()
