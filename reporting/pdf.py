@@ -14,6 +14,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 
 from reporting.charts import Series, bar_chart, format_money, proportion_bar
@@ -100,6 +101,10 @@ def _movement(entry: dict, *, money: bool = False, first: bool = False) -> dict:
     result["change"] = f"{sign}{size}"
     result["text"] = f"{now}, {word} {size} from {result['before']}"
     return result
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
 def _since(snapshot: dict, period_label: str) -> dict | None:
@@ -197,6 +202,9 @@ def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
         "title": TITLES[kind],
         "period_label": period_label,
         "revision": revision,
+        "period_start": _date(snapshot.get("period_start")),
+        "period_end": _date(snapshot.get("period_end")),
+        "generated_at": parse_datetime(snapshot.get("generated_at") or ""),
         "stage_chart": _stage_chart(summary),
         "spend_chart": _spend_chart(spend_rows) if spend_rows else "",
         "since": _since(snapshot, period_label),

@@ -67,7 +67,11 @@ def test_monthly_pdf_has_cover_contents_page_numbers_sections_and_figures(portfo
     pages = _pages_text(html)
     cover, contents, body = pages[0], pages[1], " ".join(pages[2:])
     assert "Monthly executive review" in cover
-    assert "2026-11" in cover and "Revision: 3" in cover and "Generated at" in cover
+    assert "2026-11" in cover and "Revision: 3" in cover
+    assert "1 November 2026 to 30 November 2026" in cover
+    # In the site's time zone, readable: not an ISO timestamp in UTC.
+    generated = timezone.localtime(NOW)
+    assert f"Generated on {generated:%-d %B %Y} at {generated:%H:%M} {generated:%Z}" in cover
     assert "Page" not in cover  # the cover carries no page number
     for _, title in MONTHLY_SECTIONS:
         assert title in contents

@@ -1,17 +1,17 @@
-"""Put reports in the demo archive: last month's draft, the month before signed off, last quarter.
+"""Put reports in the demo archive: last month's review (a draft) and last quarter's summary
+(signed off by the governance admin, gina, as the board pack would be).
 
-Run last in `make setup`, once the portfolio, scorecards, register and gates are seeded. Two
-monthly reports in a row let last month's report show what changed since the one before; the
-older one is signed off by the governance admin (gina), as a real month would be. Generated
-through the report services (the same path as the schedule), so each has its snapshot, PDF
-and audit events. With no REPORT_DISTRIBUTION_LIST set, the sign-off emails nobody.
+Run last in `make setup`, once the portfolio, scorecards, register and gates are seeded.
+Generated through the report services (the path the schedule takes), so each has its snapshot,
+PDF and audit events. With no REPORT_DISTRIBUTION_LIST set, the sign-off emails nobody.
+
+No older month is seeded on purpose: its snapshot would hold today's figures, and the
+"since the previous report" comparison would then contradict the stage moves it lists.
 
 Idempotent: if the archive holds any report, nothing is generated.
 """
 
 from __future__ import annotations
-
-import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -40,22 +40,17 @@ class Command(BaseCommand):
             raise CommandError(f'No user "{SIGNER}": run seed_demo and seed_governance first.')
 
         today = timezone.localdate()
-        last_month = due_period(ReportKind.MONTHLY, today)
-        first_of_last_month = today.replace(day=1) - datetime.timedelta(days=1)
-        month_before = due_period(ReportKind.MONTHLY, first_of_last_month.replace(day=1))
-
-        older = report_generate(
-            kind=ReportKind.MONTHLY, period_label=month_before, source=ReportSource.SCHEDULE
+        quarterly = report_generate(
+            kind=ReportKind.QUARTERLY,
+            period_label=due_period(ReportKind.QUARTERLY, today),
+            source=ReportSource.SCHEDULE,
         )
-        older = report_sign_off(report=older, actor=signer)
-        generated = [older]
-        for kind, label in (
-            (ReportKind.MONTHLY, last_month),
-            (ReportKind.QUARTERLY, due_period(ReportKind.QUARTERLY, today)),
-        ):
-            generated.append(
-                report_generate(kind=kind, period_label=label, source=ReportSource.SCHEDULE)
-            )
+        quarterly = report_sign_off(report=quarterly, actor=signer)
+        monthly = report_generate(
+            kind=ReportKind.MONTHLY,
+            period_label=due_period(ReportKind.MONTHLY, today),
+            source=ReportSource.SCHEDULE,
+        )
         if not options["quiet"]:
-            for report in generated:
+            for report in (monthly, quarterly):
                 self.stdout.write(f"{report} ({report.get_status_display().lower()})")
