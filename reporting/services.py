@@ -8,6 +8,7 @@ changes again.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import audit_value, record_audit_event
+from core.errors import ConflictError
 from core.roles import Role, has_role
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.notifications import (
@@ -40,6 +42,50 @@ def _check_requester(actor: AbstractBaseUser | None) -> None:
         raise PermissionDenied("Only a governance admin or an executive can generate reports.")
 
 
+def _period(kind: str, period_label: str) -> tuple[str, datetime.date, datetime.date]:
+    """The normalised label and the first and last day; a clear error names a bad kind/period."""
+    if kind not in ReportKind.values:
+        raise ValidationError({"kind": f'Choose "monthly" or "quarterly" (got "{kind}").'})
+    start, end = parse_period(kind, period_label)
+    label = period_label.strip().upper() if kind == ReportKind.QUARTERLY else period_label.strip()
+    return label, start, end
+
+
+def _create_revision(
+    *,
+    kind: str,
+    label: str,
+    start: datetime.date,
+    end: datetime.date,
+    revision: int,
+    actor: AbstractBaseUser | None,
+    source: str,
+) -> Report:
+    """Insert a queued revision and its audit event (the caller holds the transaction)."""
+    report = Report.objects.create(
+        kind=kind,
+        period_start=start,
+        period_end=end,
+        period_label=label,
+        revision=revision,
+        status=ReportStatus.QUEUED,
+        requested_by=actor if actor is not None and actor.is_authenticated else None,
+        source=source,
+    )
+    record_audit_event(
+        actor=actor,
+        action="report.requested",
+        target=report,
+        changes={
+            "kind": [None, kind],
+            "period_label": [None, label],
+            "revision": [None, revision],
+            "source": [None, source],
+        },
+    )
+    return report
+
+
 def report_request(
     *,
     kind: str,
@@ -49,38 +95,22 @@ def report_request(
 ) -> Report:
     """Create the next revision of a report, queued; validates the kind and period first."""
     _check_requester(actor)
-    if kind not in ReportKind.values:
-        raise ValidationError({"kind": f'Choose "monthly" or "quarterly" (got "{kind}").'})
-    start, end = parse_period(kind, period_label)
-    label = period_label.strip().upper() if kind == ReportKind.QUARTERLY else period_label.strip()
+    label, start, end = _period(kind, period_label)
     for attempt in range(_REVISION_ATTEMPTS):
         try:
             with transaction.atomic():
                 latest = Report.objects.filter(kind=kind, period_label=label).aggregate(
                     top=Max("revision")
                 )["top"]
-                report = Report.objects.create(
+                return _create_revision(
                     kind=kind,
-                    period_start=start,
-                    period_end=end,
-                    period_label=label,
+                    label=label,
+                    start=start,
+                    end=end,
                     revision=(latest or 0) + 1,
-                    status=ReportStatus.QUEUED,
-                    requested_by=actor if actor is not None and actor.is_authenticated else None,
+                    actor=actor,
                     source=source,
                 )
-                record_audit_event(
-                    actor=actor,
-                    action="report.requested",
-                    target=report,
-                    changes={
-                        "kind": [None, kind],
-                        "period_label": [None, label],
-                        "revision": [None, report.revision],
-                        "source": [None, source],
-                    },
-                )
-                return report
         except IntegrityError:
             # Someone took the same revision number at the same moment: take the next one.
             if attempt == _REVISION_ATTEMPTS - 1:
@@ -167,7 +197,15 @@ def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.DRAFT:
         state = report.get_status_display().lower()
-        raise ValidationError({"status": f"Only a draft can be signed off; this one is {state}."})
+        # Usually someone signed it off (or regenerated it) since the page was loaded.
+        raise ConflictError(
+            f"Only a draft can be signed off; this one is {state}.",
+            current={
+                "status": report.get_status_display(),
+                "signed_off_by": str(report.signed_off_by or ""),
+                "signed_off_at": audit_value(report.signed_off_at),
+            },
+        )
     report.status = ReportStatus.SIGNED_OFF
     report.signed_off_by = actor
     report.signed_off_at = timezone.now()
@@ -189,37 +227,22 @@ def report_request_scheduled(*, kind: str, period_label: str) -> Report | None:
     the race: beat, a starting worker and the daily catch-up may all try at once, and the unique
     revision constraint lets exactly one of them create the row.
     """
-    start, end = parse_period(kind, period_label)
-    period_label = period_label.strip()
-    if kind == ReportKind.QUARTERLY:
-        period_label = period_label.upper()
-    if Report.objects.filter(kind=kind, period_label=period_label).exists():
+    label, start, end = _period(kind, period_label)
+    if Report.objects.filter(kind=kind, period_label=label).exists():
         return None
     try:
         with transaction.atomic():
-            report = Report.objects.create(
+            return _create_revision(
                 kind=kind,
-                period_start=start,
-                period_end=end,
-                period_label=period_label,
+                label=label,
+                start=start,
+                end=end,
                 revision=1,
-                status=ReportStatus.QUEUED,
-                source=ReportSource.SCHEDULE,
-            )
-            record_audit_event(
                 actor=None,
-                action="report.requested",
-                target=report,
-                changes={
-                    "kind": [None, kind],
-                    "period_label": [None, period_label],
-                    "revision": [None, 1],
-                    "source": [None, ReportSource.SCHEDULE],
-                },
+                source=ReportSource.SCHEDULE,
             )
     except IntegrityError:
         return None
-    return report
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.errors import ConflictError
 from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
 from core.roles import Role, has_role
@@ -197,12 +198,12 @@ def report_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(SIGN_OFF_DENIED_MESSAGE)
     try:
         report_sign_off(report=report, actor=request.user)
-    except ValidationError as error:
+    except ConflictError as error:
         report = get_object_or_404(Report.objects.for_display(), pk=pk)
         return TemplateResponse(
             request,
             "reporting/reports/detail.html",
-            _report_context(request, report, sign_off_errors=error.messages),
+            _report_context(request, report, sign_off_errors=[error.message]),
             status=409,
         )
     messages.success(request, f"{report} is signed off. It can never change again.")

@@ -131,8 +131,9 @@ def test_signing_off_twice_is_refused_and_changes_nothing(portfolio, governance_
     draft = report_generate(kind="monthly", period_label="2026-10")
     assert client.post(f"{LIST_URL}{draft.pk}/sign-off/").json()["status"] == "signed_off"
     again = client.post(f"{LIST_URL}{draft.pk}/sign-off/")
-    assert again.status_code == 400
-    assert "Only a draft can be signed off" in again.json()["status"][0]
+    assert again.status_code == 409
+    assert "Only a draft can be signed off; this one is signed off" in again.json()["detail"]
+    assert again.json()["current"]["status"] == "Signed off"
 
 
 def test_pdf_and_snapshot_of_a_queued_report_are_404(executive):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.errors import ConflictError
 from core.models import AuditEvent
 from reporting.models import Report, ReportStatus
 from reporting.services import report_build, report_generate, report_request, report_sign_off
@@ -190,9 +191,9 @@ def test_only_governance_admins_and_executives_request_reports(users_by_role, ro
 def test_a_signed_off_report_never_changes(portfolio, governance_admin):
     report = report_generate(kind="monthly", period_label="2026-11")
     report_sign_off(report=report, actor=governance_admin)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ConflictError, match="this one is signed off") as caught:
         report_sign_off(report=report, actor=governance_admin)
-    assert "status" in caught.value.message_dict
+    assert caught.value.current["signed_off_by"] == str(governance_admin)
     with pytest.raises(ValidationError):
         report_build(report=report)
     # A new generation is a new revision; the signed-off one stays as it was.
@@ -207,7 +208,7 @@ def test_a_failed_report_cannot_be_signed_off(portfolio, governance_admin):
         pytest.raises(OSError),
     ):
         report_generate(kind="monthly", period_label="2026-11")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ConflictError, match="this one is failed"):
         report_sign_off(report=Report.objects.get(), actor=governance_admin)
 
 
