@@ -28,6 +28,11 @@ TITLES = {
     "monthly": "Monthly executive review",
     "quarterly": "Quarterly board summary",
 }
+# How much a printed table or list shows: a board pack is read, not searched. The rest is
+# counted under the table, and every row stays in the frozen snapshot.
+TABLE_ROWS = 40
+LIST_ITEMS = 25
+CHART_BARS = 15  # a bar chart with more initiatives than this cannot be read on a page
 
 
 def _number(value: str | None) -> float | None:
@@ -42,14 +47,22 @@ def _stage_chart(summary: dict) -> SafeString:
     )
 
 
+def _spend_key(row: dict) -> float:
+    return -(_number(row.get("actual_spend")) or 0.0)
+
+
 def _spend_chart(rows: list[dict]) -> SafeString:
+    shown = sorted(rows, key=_spend_key)[:CHART_BARS]
+    more = f" The {len(shown)} largest spenders of {len(rows)}." if len(rows) > len(shown) else ""
     return bar_chart(
         title="Spend against budget",
-        description="Actual spend and total budget (POC plus production estimate) per initiative.",
-        labels=[row["initiative"] for row in rows],
+        description=(
+            "Actual spend and total budget (POC plus production estimate) per initiative." + more
+        ),
+        labels=[row["initiative"] for row in shown],
         series=[
-            Series("Budget", tuple(_number(row["budget"]) for row in rows)),
-            Series("Actual spend", tuple(_number(row["actual_spend"]) for row in rows)),
+            Series("Budget", tuple(_number(row["budget"]) for row in shown)),
+            Series("Actual spend", tuple(_number(row["actual_spend"]) for row in shown)),
         ],
         value_format=format_money,
     )
@@ -186,6 +199,41 @@ def _since(snapshot: dict, period_label: str) -> dict | None:
     }
 
 
+def _for_print(snapshot: dict) -> dict:
+    """The snapshot with its long tables in reading order, most telling rows first, so what a
+    capped table leaves out is the least telling (the snapshot itself is not changed)."""
+    data = dict(snapshot)
+
+    def kpi_first(rows: list[dict]) -> list[dict]:
+        return sorted(rows, key=lambda row: row.get("kpi") is None)
+
+    def constrained_then_spend(rows: list[dict]) -> list[dict]:
+        return sorted(rows, key=lambda row: (not row.get("constrained"), _spend_key(row)))
+
+    if "business_value" in data:
+        data["business_value"] = kpi_first(data["business_value"])
+    if "resourcing" in data:
+        data["resourcing"] = {
+            **data["resourcing"],
+            "rows": constrained_then_spend(data["resourcing"]["rows"]),
+        }
+    if "readiness_to_scale" in data:
+        groups = data["readiness_to_scale"]
+        data["readiness_to_scale"] = {
+            **groups,
+            # Closest to ready first: the highest scorecard totals, unscored last.
+            "stay": sorted(groups.get("stay", []), key=lambda row: -(row.get("total") or -1)),
+        }
+    if "portfolio_value" in data:
+        data["portfolio_value"] = {
+            **data["portfolio_value"],
+            "initiatives": kpi_first(data["portfolio_value"]["initiatives"]),
+        }
+    if "resourcing_pressure" in data:
+        data["resourcing_pressure"] = sorted(data["resourcing_pressure"], key=_spend_key)
+    return data
+
+
 def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
     """The standalone HTML document for a snapshot (what WeasyPrint renders)."""
     kind = snapshot["kind"]
@@ -198,7 +246,9 @@ def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
         snapshot["resourcing"]["rows"] if kind == "monthly" else snapshot["resourcing_pressure"]
     )
     context = {
-        "data": snapshot,
+        "data": _for_print(snapshot),
+        "row_limit": TABLE_ROWS,
+        "list_limit": LIST_ITEMS,
         "title": TITLES[kind],
         "period_label": period_label,
         "revision": revision,

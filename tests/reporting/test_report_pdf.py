@@ -16,7 +16,7 @@ from governance.register_services import risk_close, risk_create
 from portfolio.models import Stage
 from portfolio.services import initiative_change_stage
 from reporting.models import Report, ReportStatus
-from reporting.pdf import render_report_pdf, report_html
+from reporting.pdf import CHART_BARS, TABLE_ROWS, render_report_pdf, report_html
 from reporting.report_data import (
     MONTHLY_SECTIONS,
     QUARTERLY_SECTIONS,
@@ -299,3 +299,27 @@ def test_figures_read_as_words_up_down_and_not_recorded(db):
     assert "Open risks: 5, up 2 from 3" in text
     assert "Total spend: €250, down €750 from €1,000" in text
     assert "total budget: €9,000 (the previous report did not record this figure)" in text
+
+
+def test_long_tables_print_their_most_telling_rows_and_count_the_rest(db):
+    size = TABLE_ROWS * 2  # not every initiative is active
+    with time_machine.travel(NOW, tick=False):
+        build_portfolio(size, now=NOW)
+        data = monthly_report_data(*parse_period("monthly", "2026-11"))
+    active = len(data["resourcing"]["rows"])
+    assert active > TABLE_ROWS  # the snapshot keeps every row
+
+    html = report_html(snapshot=data, period_label="2026-11", revision=1)
+
+    resourcing = html.split('id="resourcing"')[1].split("</section>")[0]
+    assert resourcing.count("<tr>") - 1 == TABLE_ROWS  # header row + the printed rows
+    hidden = active - TABLE_ROWS
+    assert f"And {hidden} more ({active} in all), not printed here" in resourcing
+    # The constrained ones come first, so the table never hides a constraint behind the cap.
+    constrained = sum(row["constrained"] for row in data["resourcing"]["rows"])
+    assert 0 < constrained < active
+    printed = resourcing.split("<tbody>")[1]
+    first_rows = printed.split("</tr>")[: min(constrained, TABLE_ROWS)]
+    assert all("Over budget" in row or "Low delivery capacity" in row for row in first_rows)
+    # The chart shows the largest spenders only, and says so.
+    assert f"The {CHART_BARS} largest spenders of {active}." in resourcing
