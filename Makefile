@@ -26,6 +26,7 @@ setup: install
 	$(PY) manage.py seed_register --quiet
 	$(PY) manage.py seed_readiness --quiet
 	$(PY) manage.py seed_gates --quiet
+	$(PY) manage.py seed_reports --quiet
 
 run: setup
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
@@ -43,7 +44,7 @@ format: install
 	.venv/bin/ruff format .
 
 bench: install
-	$(PY) bench/dashboard_bench.py $(BENCH_ARGS)
+	$(PY) bench/report_bench.py $(BENCH_ARGS)
 
 clean-db:
 	rm -f db.sqlite3

@@ -471,7 +471,7 @@ def _incidents(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
             "corrective_action": i.corrective_action,
             "owner": _name(i.owner),
             "status": i.get_status_display(),
-            "occurred_on": _j(i.occurred_at.date()),
+            "occurred_on": _j(timezone.localdate(i.occurred_at)),
         }
         for i in incidents
     ]
@@ -762,7 +762,7 @@ def quarterly_report_data(period_start: datetime.date, period_end: datetime.date
                 {
                     "initiative": r.initiative.title,
                     "gate": _gate(r),
-                    "review_due": _j(r.review_due_at.date()),
+                    "review_due": _j(timezone.localdate(r.review_due_at)),
                 }
                 for r in pending
             ],
