@@ -10,15 +10,12 @@ the report is ready when its page first loads; the rest of the flow is the same.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -29,7 +26,7 @@ from reporting.schedule import due_period
 from tests.e2e.conftest import log_in
 from tests.factories import UserFactory
 from tests.reporting.support import build_portfolio
-from tests.test_celery_worker import forget_queue, stop, worker_database_url
+from tests.worker_support import forget_queue, start_worker, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -65,35 +62,6 @@ def report_queue() -> Iterator[str | None]:
         forget_queue(queue)
 
 
-def start_worker(queue: str, media: Path, log_path: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DATABASE_URL": worker_database_url(),
-        "MEDIA_ROOT": str(media),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "-Q",
-        queue,
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel=INFO",
-        f"--hostname={queue}@%h",
-    ]
-    with log_path.open("wb") as log:
-        return subprocess.Popen(
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-
-
 def test_executive_generates_the_monthly_report_watches_it_finish_and_downloads_it(
     page: Page, media, tmp_path
 ):
@@ -124,7 +92,7 @@ def test_executive_generates_the_monthly_report_watches_it_finish_and_downloads_
                 # Nothing consumes the queue yet: the browser sees the report waiting...
                 expect(status).to_have_attribute("data-status", "queued")
                 expect(page.get_by_test_id("status-text")).to_contain_text("Queued since")
-                worker = start_worker(queue, media, log_path)
+                worker = start_worker(queue, log_path, MEDIA_ROOT=str(media))
             # ...and follows it to the draft without a reload.
             timeout = WORKER_TIMEOUT_MS if queue is not None else EAGER_TIMEOUT_MS
             expect(status).to_have_attribute("data-status", "draft", timeout=timeout)
@@ -152,7 +120,4 @@ def test_executive_generates_the_monthly_report_watches_it_finish_and_downloads_
             passed = True
     finally:
         if worker is not None:
-            stop(worker)
-            if not passed:
-                print("--- Celery worker log ---")
-                print(log_path.read_text(errors="replace"))
+            stop(worker, log_path=None if passed else log_path)

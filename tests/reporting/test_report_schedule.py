@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
-import sys
 import time
 import uuid
 from types import SimpleNamespace
@@ -38,7 +36,7 @@ from reporting.tasks import (
     generate_scheduled_report,
 )
 from tests.reporting.support import build_portfolio
-from tests.test_celery_worker import forget_queue, skip_unless_ci, stop, worker_database_url
+from tests.worker_support import forget_queue, needs_redis, redis_url, start_worker, stop
 
 D = datetime.date
 BRUSSELS = datetime.timezone(datetime.timedelta(hours=1))  # CET, after the October DST change
@@ -278,16 +276,10 @@ def test_a_worker_started_for_other_queues_only_does_not_catch_up(first_of_novem
 # --- A real worker catching up when it starts -----------------------------------------------
 
 
-@pytest.mark.skipif(
-    not os.environ.get("REDIS_URL") and os.environ.get("CI") != "true",
-    reason="The Celery worker test needs REDIS_URL (a running Redis).",
-)
+@needs_redis
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_that_starts_generates_the_missing_report(tmp_path):
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        skip_unless_ci("The Celery worker test needs REDIS_URL (a running Redis).")
-    database_url = worker_database_url()
+    broker = redis_url()
 
     monthly, quarterly = due_scheduled_reports(timezone.localdate())
     report_request(kind=monthly.kind, period_label=monthly.period_label, source="browser")
@@ -302,60 +294,37 @@ def test_a_real_worker_that_starts_generates_the_missing_report(tmp_path):
         "CELERY_TASK_IGNORE_RESULT = True\n"
     )
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(
+    passed = False
+    worker = start_worker(
+        queue,
+        log_path,
+        PYTHONPATH=os.pathsep.join(
             [str(tmp_path), str(django_settings.BASE_DIR), os.environ.get("PYTHONPATH", "")]
         ),
-        "DJANGO_SETTINGS_MODULE": module,
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(tmp_path / "media"),
-        "REPORT_DISTRIBUTION_LIST": "",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "-Q",
-        queue,
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel=INFO",
-        f"--hostname={queue}@%h",
-    ]
-    passed = False
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            command, cwd=django_settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        DJANGO_SETTINGS_MODULE=module,
+        REDIS_URL=broker,
+        MEDIA_ROOT=str(tmp_path / "media"),
+        REPORT_DISTRIBUTION_LIST="",
+    )
+    try:
+        generated = Report.objects.filter(
+            kind=quarterly.kind, period_label=quarterly.period_label, status=ReportStatus.DRAFT
         )
-        try:
-            generated = Report.objects.filter(
-                kind=quarterly.kind, period_label=quarterly.period_label, status=ReportStatus.DRAFT
-            )
-            deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
-            while not generated.exists():
-                assert worker.poll() is None, f"the worker exited with {worker.returncode}"
-                assert time.monotonic() < deadline, "the worker did not catch up in time"
-                time.sleep(0.5)
+        deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+        while not generated.exists():
+            assert worker.poll() is None, f"the worker exited with {worker.returncode}"
+            assert time.monotonic() < deadline, "the worker did not catch up in time"
+            time.sleep(0.5)
 
-            report = generated.get()
-            assert (report.revision, report.source) == (1, ReportSource.SCHEDULE)
-            assert report.pdf.name.startswith(f"reports/quarterly-{quarterly.period_label}-rev1")
-            assert (tmp_path / "media" / report.pdf.name).read_bytes()[:5] == b"%PDF-"
-            # The month already had a report: nothing was added for it.
-            assert list(
-                Report.objects.filter(kind=monthly.kind).values_list("period_label", "source")
-            ) == [(monthly.period_label, ReportSource.BROWSER)]
-            passed = True
-        finally:
-            stop(worker)
-            forget_queue(queue)
-            if not passed:
-                print(f"--- Celery worker log ({' '.join(command)}) ---")
-                print(log_path.read_text(errors="replace"))
+        report = generated.get()
+        assert (report.revision, report.source) == (1, ReportSource.SCHEDULE)
+        assert report.pdf.name.startswith(f"reports/quarterly-{quarterly.period_label}-rev1")
+        assert (tmp_path / "media" / report.pdf.name).read_bytes()[:5] == b"%PDF-"
+        # The month already had a report: nothing was added for it.
+        assert list(
+            Report.objects.filter(kind=monthly.kind).values_list("period_label", "source")
+        ) == [(monthly.period_label, ReportSource.BROWSER)]
+        passed = True
+    finally:
+        stop(worker, log_path=None if passed else log_path)
+        forget_queue(queue)

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
 import re
-import subprocess
-import sys
 import time
 import uuid
 from decimal import Decimal
@@ -42,7 +39,7 @@ from reporting.charts import format_money
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.report_data import MONTHLY_SECTIONS, QUARTERLY_SECTIONS
 from reporting.tasks import generate_report
-from tests.test_celery_worker import forget_queue, skip_unless_ci, stop, worker_database_url
+from tests.worker_support import forget_queue, needs_redis, redis_url, start_worker, stop
 
 WORKER_TIMEOUT_SECONDS = 120
 
@@ -59,10 +56,7 @@ DEMO_SEEDS: tuple[tuple[str, dict], ...] = (
     ("seed_reports", {"quiet": True}),  # the archive: last month's and last quarter's reports
 )
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL") and os.environ.get("CI") != "true",
-    reason="The Celery worker test needs REDIS_URL (a running Redis).",
-)
+pytestmark = needs_redis
 
 
 def load_demo_portfolio() -> None:
@@ -220,11 +214,8 @@ def assert_generated(
 # transaction=True: the worker is another process and must see committed rows.
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_produces_both_pdfs_from_the_demo_portfolio(tmp_path, settings):
-    redis_url = os.environ.get("REDIS_URL", "")
-    if not redis_url:
-        skip_unless_ci("The Celery worker test needs REDIS_URL (a running Redis).")
-    database_url = worker_database_url()
-    assert redis_url == settings.CELERY_RESULT_BACKEND, "results must come back through Redis"
+    broker = redis_url()
+    assert broker == settings.CELERY_RESULT_BACKEND, "results must come back through Redis"
 
     media_root = tmp_path / "media"
     settings.MEDIA_ROOT = media_root  # seed_reports and the worker write PDFs there
@@ -248,81 +239,55 @@ def test_real_worker_produces_both_pdfs_from_the_demo_portfolio(tmp_path, settin
     mail_dir.mkdir()
     queue = f"test-report-worker-{uuid.uuid4().hex}"
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "REDIS_URL": redis_url,
-        "DATABASE_URL": database_url,
-        "MEDIA_ROOT": str(media_root),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "config",
-        "worker",
-        "--pool=solo",
-        "--concurrency=1",
-        "-Q",
-        queue,
-        "--without-gossip",
-        "--without-mingle",
-        "--loglevel=INFO",
-        f"--hostname={queue}@%h",
-    ]
 
     eager_before = celery_app.conf.task_always_eager
     results = []
     passed = False
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            celery_app.conf.task_always_eager = False
-            for kind, label in ((ReportKind.MONTHLY, month), (ReportKind.QUARTERLY, quarter)):
-                results.append(
-                    generate_report.apply_async(
-                        kwargs={"kind": kind.value, "period_label": label}, queue=queue
-                    )
+    worker = start_worker(
+        queue,
+        log_path,
+        REDIS_URL=broker,
+        MEDIA_ROOT=str(media_root),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+    )
+    try:
+        celery_app.conf.task_always_eager = False
+        for kind, label in ((ReportKind.MONTHLY, month), (ReportKind.QUARTERLY, quarter)):
+            results.append(
+                generate_report.apply_async(
+                    kwargs={"kind": kind.value, "period_label": label}, queue=queue
                 )
-
-            deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
-            while not all(result.ready() for result in results):
-                assert worker.poll() is None, f"the worker exited with {worker.returncode}"
-                assert time.monotonic() < deadline, "the worker did not finish both reports in time"
-                # A failed build is retried 30 s later: say why now rather than at the deadline.
-                failed = list(
-                    Report.objects.filter(status=ReportStatus.FAILED).values("kind", "error")
-                )
-                assert not failed, f"report generation failed (the task will retry): {failed}"
-                time.sleep(0.2)
-            monthly_id, quarterly_id = (result.get(timeout=5) for result in results)
-
-            monthly = Report.objects.get(pk=monthly_id)
-            quarterly = Report.objects.get(pk=quarterly_id)
-            assert_generated(monthly, "monthly", month, revisions["monthly"], MONTHLY_SECTIONS)
-            assert_generated(
-                quarterly, "quarterly", quarter, revisions["quarterly"], QUARTERLY_SECTIONS
             )
 
-            monthly_text = pdf_text(monthly)
-            assert_sections(monthly_text, MONTHLY_SECTIONS)
-            assert_monthly_figures(monthly_text, monthly.period_start, monthly.period_end)
+        deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+        while not all(result.ready() for result in results):
+            assert worker.poll() is None, f"the worker exited with {worker.returncode}"
+            assert time.monotonic() < deadline, "the worker did not finish both reports in time"
+            # A failed build is retried 30 s later: say why now rather than at the deadline.
+            failed = list(Report.objects.filter(status=ReportStatus.FAILED).values("kind", "error"))
+            assert not failed, f"report generation failed (the task will retry): {failed}"
+            time.sleep(0.2)
+        monthly_id, quarterly_id = (result.get(timeout=5) for result in results)
 
-            quarterly_text = pdf_text(quarterly)
-            assert_sections(quarterly_text, QUARTERLY_SECTIONS)
-            assert_quarterly_figures(quarterly_text)
-            passed = True
-        finally:
-            celery_app.conf.task_always_eager = eager_before
-            stop(worker)
-            forget_queue(queue)
-            for result in results:
-                result.forget()
-            if not passed:
-                print(f"--- Celery worker log ({' '.join(command)}) ---")
-                print(log_path.read_text(errors="replace"))
+        monthly = Report.objects.get(pk=monthly_id)
+        quarterly = Report.objects.get(pk=quarterly_id)
+        assert_generated(monthly, "monthly", month, revisions["monthly"], MONTHLY_SECTIONS)
+        assert_generated(
+            quarterly, "quarterly", quarter, revisions["quarterly"], QUARTERLY_SECTIONS
+        )
+
+        monthly_text = pdf_text(monthly)
+        assert_sections(monthly_text, MONTHLY_SECTIONS)
+        assert_monthly_figures(monthly_text, monthly.period_start, monthly.period_end)
+
+        quarterly_text = pdf_text(quarterly)
+        assert_sections(quarterly_text, QUARTERLY_SECTIONS)
+        assert_quarterly_figures(quarterly_text)
+        passed = True
+    finally:
+        celery_app.conf.task_always_eager = eager_before
+        stop(worker, log_path=None if passed else log_path)
+        forget_queue(queue)
+        for result in results:
+            result.forget()
