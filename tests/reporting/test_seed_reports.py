@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -46,3 +47,20 @@ def test_seed_reports_needs_the_demo_people():
     with pytest.raises(CommandError, match='No user "gina"'):
         call_command("seed_reports", "--quiet")
     assert not Report.objects.exists()
+
+
+def test_without_working_pdfs_the_demo_still_starts_and_the_archive_shows_why(capsys):
+    with time_machine.travel(NOW, tick=False):
+        build_portfolio(3, now=NOW)
+        UserFactory(username="gina", roles=[Role.GOVERNANCE_ADMIN])
+        # As on a machine without Pango, where WeasyPrint cannot load.
+        with mock.patch(
+            "reporting.services.render_report_pdf", side_effect=OSError("cannot load pango")
+        ):
+            call_command("seed_reports", "--quiet")
+
+    assert "could not be generated (cannot load pango)" in capsys.readouterr().err
+    assert set(Report.objects.values_list("status", "error")) == {
+        (ReportStatus.FAILED, "OSError: cannot load pango")
+    }
+    assert Report.objects.count() == 2
