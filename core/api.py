@@ -54,5 +54,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
+        # Our 404s say what is missing ("No such initiative.", "… missing from storage").
+        exc = exceptions.NotFound(str(exc) or None)
     return drf_exception_handler(exc, context)

@@ -119,13 +119,19 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The report's PDF (404 until it has been generated)."""
         report = self.get_object()
         if not report.pdf:
-            raise Http404
-        return FileResponse(
-            report.pdf.open("rb"),
+            raise Http404("This report has no PDF yet.")
+        try:
+            handle = report.pdf.open("rb")
+        except FileNotFoundError as error:
+            raise Http404("The PDF of this report is missing from storage.") from error
+        response = FileResponse(
+            handle,
             as_attachment=True,
             filename=report.download_name(),
             content_type="application/pdf",
         )
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])

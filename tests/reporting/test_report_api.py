@@ -24,6 +24,7 @@ LIST_QUERY_BUDGET = 5
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -134,6 +135,14 @@ def test_signing_off_twice_is_refused_and_changes_nothing(portfolio, governance_
     assert again.status_code == 409
     assert "Only a draft can be signed off; this one is signed off" in again.json()["detail"]
     assert again.json()["current"]["status"] == "Signed off"
+
+
+def test_a_pdf_missing_from_storage_is_a_404_not_a_server_error(portfolio, executive, media):
+    report = report_generate(kind="monthly", period_label="2026-10")
+    (media / report.pdf.name).unlink()
+    response = client_for(executive).get(f"{LIST_URL}{report.pk}/pdf/")
+    assert response.status_code == 404
+    assert "missing from storage" in response.json()["detail"]
 
 
 def test_pdf_and_snapshot_of_a_queued_report_are_404(executive):
