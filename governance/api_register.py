@@ -28,25 +28,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import StrictFieldsMixin
-from governance.models import (
-    ActionItem,
-    Incident,
-    LeadershipDecision,
-    Risk,
-    RiskCategory,
-    RiskStatus,
-)
+from governance.models import ActionItem, Incident, LeadershipDecision, Risk
 from governance.register_filters import (
     ActionItemFilter,
     IncidentFilter,
@@ -56,7 +47,6 @@ from governance.register_filters import (
     incident_queryset,
     leadership_decision_queryset,
     risk_queryset,
-    severity_level,
 )
 from governance.register_permissions import (
     OUTCOME_DENIED_MESSAGE,
@@ -66,6 +56,23 @@ from governance.register_permissions import (
     get_incident_for_user,
     get_leadership_decision_for_user,
     get_risk_for_user,
+)
+from governance.register_serializers import (
+    ActionItemCompleteSerializer,
+    ActionItemCreateSerializer,
+    ActionItemSerializer,
+    IncidentCreateSerializer,
+    IncidentResolveSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    LeadershipDecisionCreateSerializer,
+    LeadershipDecisionSerializer,
+    LeadershipDecisionUpdateSerializer,
+    OutcomeSerializer,
+    ReasonSerializer,
+    RiskCreateSerializer,
+    RiskSerializer,
+    RiskUpdateSerializer,
 )
 from governance.register_services import (
     action_item_complete,
@@ -80,23 +87,6 @@ from governance.register_services import (
     risk_create,
     risk_update,
 )
-from portfolio.api import UserSummarySerializer
-from portfolio.models import Initiative
-
-User = get_user_model()
-
-VERSION_HELP = (
-    "The version you read. If someone saved since, the API answers 409 and saves nothing."
-)
-
-
-def _user_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    # Any user id resolves here; the service refuses people without a Gatehouse role, by name.
-    return serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), **kwargs)
-
-
-def _initiative_field(**kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(queryset=Initiative.objects.all(), **kwargs)
 
 
 def _require_version(data: dict[str, Any]) -> int:
@@ -107,13 +97,12 @@ def _require_version(data: dict[str, Any]) -> int:
     return data.pop("version")
 
 
-class InitiativeSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-
-
 class _RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # POST: the serializer checks the shape, the service (called with the actor) decides.
+    # Each subclass documents its create with extend_schema_view.
+    create_serializer_class: type[serializers.Serializer]
+    create_service: Any
 
     def _base_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -130,78 +119,59 @@ class _RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _writing(self) -> bool:
         return self.request.method not in SAFE_METHODS
 
+    def _valid_data(self, serializer_class: type[serializers.Serializer], **kwargs: Any) -> dict:
+        data = serializer_class(data=self.request.data, **kwargs)
+        data.is_valid(raise_exception=True)
+        return dict(data.validated_data)
+
+    def create(self, request: Request) -> Response:
+        values = self._valid_data(self.create_serializer_class)
+        record = self.create_service(actor=request.user, **values)
+        return Response(self._read(record.pk), status=status.HTTP_201_CREATED)
+
+
+class _EditableRegisterViewSet(_RegisterViewSet):
+    """Records edited with the version the client read: 409 if someone saved since."""
+
+    update_serializer_class: type[serializers.Serializer]
+
+    def _update(self, record: Model, values: dict[str, Any], version: int) -> None:
+        raise NotImplementedError
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        record = self.get_object()
+        values = self._valid_data(self.update_serializer_class, partial=partial)
+        version = _require_version(values)
+        self._update(record, values, version)
+        return Response(self._read(record.pk))
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+
+def _editable_schema(create: type, update: type, read: type) -> Any:
+    """The OpenAPI description of create, update and partial update for one record kind."""
+    return extend_schema_view(
+        create=extend_schema(request=create, responses={201: read}),
+        update=extend_schema(request=update, responses=read),
+        partial_update=extend_schema(request=update, responses=read),
+    )
+
 
 # ---------------------------------------------------------------------------------------------
 # Risks
 # ---------------------------------------------------------------------------------------------
 
 
-class RiskSerializer(serializers.ModelSerializer):
-    """A risk. `severity` = likelihood × impact and `escalated` are computed, never sent."""
-
-    initiative = InitiativeSummarySerializer()
-    owner = UserSummarySerializer()
-    severity_level = serializers.SerializerMethodField(help_text="low, medium or high")
-
-    class Meta:
-        model = Risk
-        fields = [
-            "id",
-            "initiative",
-            "category",
-            "description",
-            "likelihood",
-            "impact",
-            "severity",
-            "severity_level",
-            "escalation_threshold",
-            "escalated",
-            "owner",
-            "mitigation",
-            "status",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
-
-    def get_severity_level(self, risk: Risk) -> str:
-        return severity_level(risk.severity).id
-
-
-class RiskUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
-    category = serializers.ChoiceField(choices=RiskCategory.choices)
-    description = serializers.CharField(max_length=2000)
-    likelihood = serializers.IntegerField(help_text="1 rare … 5 almost certain")
-    impact = serializers.IntegerField(help_text="1 negligible … 5 severe")
-    owner = _user_field()
-    mitigation = serializers.CharField(max_length=2000, allow_blank=True, required=False)
-    status = serializers.ChoiceField(
-        choices=RiskStatus.choices,
-        required=False,
-        help_text="open or mitigating; close with POST {id}/close/",
-    )
-    escalation_threshold = serializers.IntegerField(
-        required=False, help_text="Severity (1–25) at or above which the risk is escalated"
-    )
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class RiskCreateSerializer(RiskUpdateSerializer):
-    initiative = _initiative_field()
-    version = None
-
-
-class ReasonSerializer(StrictFieldsMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class RiskViewSet(_RegisterViewSet):
+@_editable_schema(RiskCreateSerializer, RiskUpdateSerializer, RiskSerializer)
+class RiskViewSet(_EditableRegisterViewSet):
     """The risk register (see the module docstring for filters and rules)."""
 
     serializer_class = RiskSerializer
     filterset_class = RiskFilter
+    create_serializer_class = RiskCreateSerializer
+    create_service = staticmethod(risk_create)
+    update_serializer_class = RiskUpdateSerializer
 
     def _base_queryset(self) -> QuerySet[Risk]:
         return risk_queryset()
@@ -211,40 +181,20 @@ class RiskViewSet(_RegisterViewSet):
             self.request.user, self.kwargs["pk"], write=self._writing, queryset=self.get_queryset()
         )
 
-    @extend_schema(request=RiskCreateSerializer, responses={201: RiskSerializer})
-    def create(self, request: Request) -> Response:
-        data = RiskCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        risk = risk_create(initiative=values.pop("initiative"), actor=request.user, **values)
-        return Response(self._read(risk.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=RiskUpdateSerializer, responses=RiskSerializer)
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        risk = self.get_object()
-        data = RiskUpdateSerializer(data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = _require_version(values)
-        risk_update(risk=risk, actor=request.user, data=values, expected_version=version)
-        return Response(self._read(risk.pk))
-
-    @extend_schema(request=RiskUpdateSerializer, responses=RiskSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
+    def _update(self, record: Risk, values: dict[str, Any], version: int) -> None:
+        risk_update(risk=record, actor=self.request.user, data=values, expected_version=version)
 
     @extend_schema(request=ReasonSerializer, responses=RiskSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
         """Close the risk with the reason (kept in the audit trail); 409 if already closed."""
         risk = self.get_object()
-        data = ReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = self._valid_data(ReasonSerializer)
         risk_close(
             risk=risk,
             actor=request.user,
-            reason=data.validated_data["reason"],
-            expected_version=data.validated_data.get("version"),
+            reason=values["reason"],
+            expected_version=values.get("version"),
         )
         return Response(self._read(risk.pk))
 
@@ -254,59 +204,15 @@ class RiskViewSet(_RegisterViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class IncidentSerializer(serializers.ModelSerializer):
-    initiative = InitiativeSummarySerializer()
-    owner = UserSummarySerializer()
-
-    class Meta:
-        model = Incident
-        fields = [
-            "id",
-            "initiative",
-            "summary",
-            "occurred_at",
-            "owner",
-            "response",
-            "impact",
-            "corrective_action",
-            "status",
-            "resolved_at",
-            "version",
-        ]
-        read_only_fields = fields
-
-
-class IncidentUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
-    summary = serializers.CharField(max_length=300)
-    occurred_at = serializers.DateTimeField()
-    owner = _user_field()
-    response = serializers.CharField(allow_blank=True, required=False, max_length=5000)
-    impact = serializers.CharField(allow_blank=True, required=False, max_length=5000)
-    corrective_action = serializers.CharField(allow_blank=True, required=False, max_length=5000)
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class IncidentCreateSerializer(IncidentUpdateSerializer):
-    initiative = _initiative_field()
-    version = None
-
-
-class IncidentResolveSerializer(StrictFieldsMixin, serializers.Serializer):
-    corrective_action = serializers.CharField(
-        allow_blank=True,
-        required=False,
-        max_length=5000,
-        help_text="Required unless the incident already has one",
-    )
-    reason = serializers.CharField(allow_blank=True, required=False, max_length=2000)
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class IncidentViewSet(_RegisterViewSet):
+@_editable_schema(IncidentCreateSerializer, IncidentUpdateSerializer, IncidentSerializer)
+class IncidentViewSet(_EditableRegisterViewSet):
     """Incidents and exceptions (see the module docstring)."""
 
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
+    create_serializer_class = IncidentCreateSerializer
+    create_service = staticmethod(incident_create)
+    update_serializer_class = IncidentUpdateSerializer
 
     def _base_queryset(self) -> QuerySet[Incident]:
         return incident_queryset()
@@ -316,45 +222,23 @@ class IncidentViewSet(_RegisterViewSet):
             self.request.user, self.kwargs["pk"], write=self._writing, queryset=self.get_queryset()
         )
 
-    @extend_schema(request=IncidentCreateSerializer, responses={201: IncidentSerializer})
-    def create(self, request: Request) -> Response:
-        data = IncidentCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        incident = incident_create(
-            initiative=values.pop("initiative"), actor=request.user, **values
-        )
-        return Response(self._read(incident.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        incident = self.get_object()
-        data = IncidentUpdateSerializer(data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = _require_version(values)
+    def _update(self, record: Incident, values: dict[str, Any], version: int) -> None:
         incident_update(
-            incident=incident, actor=request.user, data=values, expected_version=version
+            incident=record, actor=self.request.user, data=values, expected_version=version
         )
-        return Response(self._read(incident.pk))
-
-    @extend_schema(request=IncidentUpdateSerializer, responses=IncidentSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
 
     @extend_schema(request=IncidentResolveSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request: Request, pk: str) -> Response:
         """Resolve an open incident; 409 if it already is."""
         incident = self.get_object()
-        data = IncidentResolveSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = self._valid_data(IncidentResolveSerializer)
         incident_resolve(
             incident=incident,
             actor=request.user,
-            corrective_action=data.validated_data.get("corrective_action", ""),
-            reason=data.validated_data.get("reason", ""),
-            expected_version=data.validated_data.get("version"),
+            corrective_action=values.get("corrective_action", ""),
+            reason=values.get("reason", ""),
+            expected_version=values.get("version"),
         )
         return Response(self._read(incident.pk))
 
@@ -364,56 +248,20 @@ class IncidentViewSet(_RegisterViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class LeadershipDecisionSerializer(serializers.ModelSerializer):
-    initiative = InitiativeSummarySerializer(allow_null=True, help_text="null: whole portfolio")
-    owner = UserSummarySerializer()
-    overdue = serializers.BooleanField(help_text="Open and due before today")
-
-    class Meta:
-        model = LeadershipDecision
-        fields = [
-            "id",
-            "initiative",
-            "question",
-            "options",
-            "implications",
-            "owner",
-            "due_date",
-            "overdue",
-            "status",
-            "outcome",
-            "version",
-            "created_at",
-        ]
-        read_only_fields = fields
-
-
-class LeadershipDecisionUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
-    question = serializers.CharField(max_length=300)
-    options = serializers.CharField(max_length=5000, help_text="One option per line")
-    implications = serializers.CharField(allow_blank=True, required=False, max_length=5000)
-    owner = _user_field()
-    due_date = serializers.DateField()
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class LeadershipDecisionCreateSerializer(LeadershipDecisionUpdateSerializer):
-    initiative = _initiative_field(
-        allow_null=True, required=False, help_text="Omit or null for the whole portfolio"
-    )
-    version = None
-
-
-class OutcomeSerializer(StrictFieldsMixin, serializers.Serializer):
-    outcome = serializers.CharField(allow_blank=True, max_length=5000)
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
-
-
-class LeadershipDecisionViewSet(_RegisterViewSet):
+@_editable_schema(
+    LeadershipDecisionCreateSerializer,
+    LeadershipDecisionUpdateSerializer,
+    LeadershipDecisionSerializer,
+)
+class LeadershipDecisionViewSet(_EditableRegisterViewSet):
     """Decisions required from leadership (see the module docstring)."""
 
     serializer_class = LeadershipDecisionSerializer
     filterset_class = LeadershipDecisionFilter
+    # No initiative (omitted or null) is a decision about the whole portfolio.
+    create_serializer_class = LeadershipDecisionCreateSerializer
+    create_service = staticmethod(leadership_decision_create)
+    update_serializer_class = LeadershipDecisionUpdateSerializer
 
     def _base_queryset(self) -> QuerySet[LeadershipDecision]:
         return leadership_decision_queryset()
@@ -425,37 +273,10 @@ class LeadershipDecisionViewSet(_RegisterViewSet):
             self.request.user, self.kwargs["pk"], write=write, queryset=self.get_queryset()
         )
 
-    @extend_schema(
-        request=LeadershipDecisionCreateSerializer, responses={201: LeadershipDecisionSerializer}
-    )
-    def create(self, request: Request) -> Response:
-        data = LeadershipDecisionCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        decision = leadership_decision_create(
-            initiative=values.pop("initiative", None), actor=request.user, **values
-        )
-        return Response(self._read(decision.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=LeadershipDecisionUpdateSerializer, responses=LeadershipDecisionSerializer
-    )
-    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        decision = self.get_object()
-        data = LeadershipDecisionUpdateSerializer(data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        version = _require_version(values)
+    def _update(self, record: LeadershipDecision, values: dict[str, Any], version: int) -> None:
         leadership_decision_update(
-            decision=decision, actor=request.user, data=values, expected_version=version
+            decision=record, actor=self.request.user, data=values, expected_version=version
         )
-        return Response(self._read(decision.pk))
-
-    @extend_schema(
-        request=LeadershipDecisionUpdateSerializer, responses=LeadershipDecisionSerializer
-    )
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.update(request, pk, partial=True)
 
     @extend_schema(request=OutcomeSerializer, responses=LeadershipDecisionSerializer)
     @action(detail=True, methods=["post"], url_path="record-outcome", url_name="record-outcome")
@@ -464,13 +285,12 @@ class LeadershipDecisionViewSet(_RegisterViewSet):
         decision = self.get_object()
         if not can_record_decision_outcome(request.user, decision):
             raise PermissionDenied(OUTCOME_DENIED_MESSAGE)
-        data = OutcomeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = self._valid_data(OutcomeSerializer)
         leadership_decision_record_outcome(
             decision=decision,
             actor=request.user,
-            outcome=data.validated_data["outcome"],
-            expected_version=data.validated_data.get("version"),
+            outcome=values["outcome"],
+            expected_version=values.get("version"),
         )
         return Response(self._read(decision.pk))
 
@@ -480,44 +300,16 @@ class LeadershipDecisionViewSet(_RegisterViewSet):
 # ---------------------------------------------------------------------------------------------
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
-    initiative = InitiativeSummarySerializer()
-    owner = UserSummarySerializer()
-    overdue = serializers.BooleanField(help_text="Open and due before today")
-
-    class Meta:
-        model = ActionItem
-        fields = [
-            "id",
-            "initiative",
-            "gate_request",
-            "title",
-            "owner",
-            "due_date",
-            "overdue",
-            "status",
-            "created_at",
-            "completed_at",
-        ]
-        read_only_fields = fields
-
-
-class ActionItemCreateSerializer(StrictFieldsMixin, serializers.Serializer):
-    initiative = _initiative_field()
-    title = serializers.CharField(max_length=300)
-    owner = _user_field()
-    due_date = serializers.DateField(help_text="A past date is allowed: the item is then overdue")
-
-
-class ActionItemCompleteSerializer(StrictFieldsMixin, serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
-
-
+@extend_schema_view(
+    create=extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
+)
 class ActionItemViewSet(_RegisterViewSet):
     """Action items (see the module docstring). Not edited once given: create and complete."""
 
     serializer_class = ActionItemSerializer
     filterset_class = ActionItemFilter
+    create_serializer_class = ActionItemCreateSerializer
+    create_service = staticmethod(action_item_create)
 
     def _base_queryset(self) -> QuerySet[ActionItem]:
         return action_item_queryset()
@@ -528,22 +320,11 @@ class ActionItemViewSet(_RegisterViewSet):
             self.request.user, self.kwargs["pk"], queryset=self.get_queryset()
         )
 
-    @extend_schema(request=ActionItemCreateSerializer, responses={201: ActionItemSerializer})
-    def create(self, request: Request) -> Response:
-        data = ActionItemCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        item = action_item_create(initiative=values.pop("initiative"), actor=request.user, **values)
-        return Response(self._read(item.pk), status=status.HTTP_201_CREATED)
-
     @extend_schema(request=ActionItemCompleteSerializer, responses=ActionItemSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         """Mark the item done (its owner, or whoever manages the register); 409 if already done."""
         item = self.get_object()
-        data = ActionItemCompleteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        action_item_complete(
-            item=item, actor=request.user, note=data.validated_data.get("note", "")
-        )
+        values = self._valid_data(ActionItemCompleteSerializer)
+        action_item_complete(item=item, actor=request.user, note=values.get("note", ""))
         return Response(self._read(item.pk))
