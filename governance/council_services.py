@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.audit import record_audit_event
 from core.errors import ConflictError
+from core.people import display_name
 from core.roles import Role, has_role
 from governance.models import (
     ActionItem,
@@ -58,9 +59,7 @@ MEMBERSHIP_DENIED = "Only a governance admin can change council membership."
 
 
 def _name(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 # ---------------------------------------------------------------------------------------------

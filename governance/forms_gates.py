@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 
+from core.people import display_name
 from governance.models import Decision, VoteChoice
 from portfolio.forms import DateInput, GatehouseFormMixin, gatehouse_users
 
@@ -91,7 +92,7 @@ class ActionItemRowForm(GatehouseFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [
             ("", "Choose an owner"),
-            *((person.pk, person.get_full_name() or person.get_username()) for person in people),
+            *((person.pk, display_name(person)) for person in people),
         ]
 
     def clean(self) -> dict[str, Any]:

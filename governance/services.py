@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core.audit import record_audit_event
 from core.errors import ConflictError
+from core.people import display_name
 from core.roles import Role
 from governance import notifications
 from governance.council_services import current_meeting
@@ -366,7 +367,7 @@ def _lock_request(request: GateRequest) -> GateRequest:
 
 def _closed_message(request: GateRequest) -> str:
     if request.status == GateRequestStatus.DECIDED:
-        who = request.decided_by.get_full_name() or request.decided_by.get_username()
+        who = display_name(request.decided_by)
         return (
             f"This gate request was already decided ({request.get_decision_display()}) by {who} "
             f"on {timezone.localtime(request.decided_at):%d %b %Y %H:%M}; reload to see it."

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 
 from core.api import StrictFieldsMixin
+from core.people import display_name
 from portfolio.filters import InitiativeFilter
 from portfolio.models import (
     PROBLEM_STATEMENT_FIELDS,
@@ -51,7 +52,7 @@ class UserSummarySerializer(serializers.Serializer):
     name = serializers.SerializerMethodField()
 
     def get_name(self, user: Any) -> str:
-        return user.get_full_name() or user.get_username()
+        return display_name(user)
 
 
 class BusinessUnitSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from core.people import display_name
 from portfolio.models import (
     PROBLEM_STATEMENT_FIELDS,
     BusinessUnit,
@@ -27,7 +28,7 @@ def gatehouse_users() -> QuerySet:
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:  # noqa: ANN001
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class DateInput(forms.DateInput):

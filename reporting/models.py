@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KT
 
+from core.people import display_name
+
 
 class ReportKind(models.TextChoices):
     MONTHLY = "monthly", "Monthly executive review"
@@ -83,6 +85,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_label} rev {self.revision}"
+
+    @property
+    def generated_by(self) -> str:
+        """The person who asked for it, else where it came from (Schedule, Command line, API)."""
+        if self.requested_by is not None:
+            return display_name(self.requested_by)
+        return self.get_source_display()
 
     def download_name(self, suffix: str = ".pdf") -> str:
         return f"{self.kind}-{self.period_label}-rev{self.revision}{suffix}"

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.people import display_name
 from reporting.models import Report
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,8 @@ def _report_url(report: Report) -> str:
 
 
 def _signer_name(report: Report) -> str:
-    signer = report.signed_off_by
-    if signer is None:  # the account was deleted since
-        return "a governance admin"
-    return signer.get_full_name() or signer.get_username()
+    # A deleted account: the report outlives its signer.
+    return display_name(report.signed_off_by, empty="a governance admin")
 
 
 def report_signed_off_email(report: Report, recipients: list[str]) -> EmailMessage:

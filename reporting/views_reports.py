@@ -119,15 +119,8 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "retry_pauses": [RETRY_BACKOFF_SECONDS * 2**n for n in range(MAX_RETRIES)],
         "distribution_list": report_distribution_list(),
         "emailed_to": report.emailed_to.split(),
-        "generated_by": _generated_by(report),
         **extra,
     }
-
-
-def _generated_by(report: Report) -> str:
-    if report.requested_by is not None:
-        return report.requested_by.get_full_name() or report.requested_by.get_username()
-    return report.get_source_display()
 
 
 @login_required

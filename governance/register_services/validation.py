@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 
+from core.people import display_name
 from core.roles import has_any_role
 
 Errors = dict[str, str]
@@ -31,7 +32,7 @@ def check_owner(errors: Errors, owner: Any, *, name: str = "owner") -> None:
         errors[name] = "The owner must be a Gatehouse user."
     elif not owner.is_active or not has_any_role(owner):
         errors[name] = (
-            f"{owner.get_full_name() or owner.get_username()} has no active Gatehouse role, so "
+            f"{display_name(owner)} has no active Gatehouse role, so "
             "they could not see what they own; choose someone who does."
         )
 

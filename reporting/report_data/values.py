@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from core.people import display_name
 from governance.models import GateRequest
 
 
@@ -23,9 +24,7 @@ def json_value(value: Any) -> Any:
 
 
 def person_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def gate_label(request: GateRequest) -> str:
