@@ -31,6 +31,9 @@ ROLE_LABELS = {
     Role.AUDITOR: "Auditor",
 }
 
+# Whoever a request carries, signed in or not: what every permission question is asked about.
+User = AbstractBaseUser | AnonymousUser
+
 _CACHE_ATTRIBUTE = "_gatehouse_roles"
 
 

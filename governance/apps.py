@@ -1,10 +1,4 @@
-from importlib import import_module
-
 from django.apps import AppConfig
-
-# Modules that add a section to the initiative page by registering with portfolio.panels when
-# imported. Each belongs to one part of governance; listed here so the page shows them all.
-PANEL_MODULES = ("panels_gates", "panels_register", "panels_audit")
 
 
 class GovernanceConfig(AppConfig):
@@ -12,18 +6,21 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance council and stage gates"
 
     def ready(self) -> None:
-        # The portfolio cannot import governance (layers point one way); governance listens to
-        # its signal instead. dispatch_uid keeps a double import from connecting twice.
-        from governance.receivers import rereview_on_material_change
+        # The portfolio cannot import governance (layers point one way): governance listens to
+        # its signal and adds its sections to the initiative page through portfolio.panels.
+        # dispatch_uid keeps a double import from connecting twice.
+        from governance.audit.panels import audit_trail_panel
+        from governance.gates.panels import gate_panel
+        from governance.gates.receivers import rereview_on_material_change
+        from governance.register.panels import register_panel
+        from portfolio.panels import register_initiative_panel
         from portfolio.signals import initiative_changed
 
         initiative_changed.connect(
             rereview_on_material_change, dispatch_uid="governance.rereview_on_material_change"
         )
-        for name in PANEL_MODULES:
-            try:
-                import_module(f"{self.name}.{name}")
-            except ModuleNotFoundError as error:
-                # A panel module still being written is skipped; any other import error shows.
-                if error.name != f"{self.name}.{name}":
-                    raise
+        # Gates right after the problem statement and before readiness (20); the register after
+        # them; the audit trail last, where one goes after reading everything else.
+        register_initiative_panel(gate_panel, order=10)
+        register_initiative_panel(register_panel, order=200)
+        register_initiative_panel(audit_trail_panel, order=900)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from portfolio.models import Initiative, Stage
+from portfolio.vocabulary import HIGH_RISK_SEVERITY
 
 
 class Seat(models.TextChoices):
@@ -247,7 +248,8 @@ class Risk(models.Model):
     mitigation = models.TextField(blank=True, max_length=2000)
     status = models.CharField(max_length=16, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     escalation_threshold = models.PositiveSmallIntegerField(
-        default=15, help_text="Severity at or above which the risk goes to the council"
+        default=HIGH_RISK_SEVERITY,
+        help_text="Severity at or above which the risk goes to the council",
     )
     escalated = models.BooleanField(default=False, editable=False)
     version = models.PositiveIntegerField(default=1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from governance.notifications import notify_action_items_overdue, send_request_email
+from governance.gates.notifications import send_request_email
+from governance.register.notifications import notify_action_items_overdue
 
 
 @shared_task(name="governance.send_gate_request_email")

@@ -1,10 +1,15 @@
-from governance import urls_audit, urls_council, urls_gates, urls_register
+"""The pages of governance, from each part's urls.py (names "governance:<name>")."""
+
+from governance.audit import urls as audit_urls
+from governance.council import urls as council_urls
+from governance.gates import urls as gates_urls
+from governance.register import urls as register_urls
 
 app_name = "governance"
 
 urlpatterns = [
-    *urls_gates.urlpatterns,
-    *urls_register.urlpatterns,
-    *urls_council.urlpatterns,
-    *urls_audit.urlpatterns,
+    *gates_urls.urlpatterns,
+    *register_urls.urlpatterns,
+    *council_urls.urlpatterns,
+    *audit_urls.urlpatterns,
 ]

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.functional import cached_property
 
+from portfolio.vocabulary import STAGE_IDS, STAGE_LABELS
+
 # The one-page template's parts plus the measurable extras, in the order the page shows them.
 PROBLEM_STATEMENT_FIELDS: tuple[str, ...] = (
     "user_team",
@@ -25,14 +27,14 @@ PROBLEM_STATEMENT_FIELDS: tuple[str, ...] = (
 
 
 class Stage(models.TextChoices):
-    EXPLORATION = "exploration", "Exploration"
-    PILOT = "pilot", "Pilot"
-    CONTROLLED_ROLLOUT = "controlled_rollout", "Controlled rollout"
-    SCALE = "scale", "Scale decision"
-    OPERATION = "operation", "Ongoing operation"
+    EXPLORATION = "exploration", STAGE_LABELS["exploration"]
+    PILOT = "pilot", STAGE_LABELS["pilot"]
+    CONTROLLED_ROLLOUT = "controlled_rollout", STAGE_LABELS["controlled_rollout"]
+    SCALE = "scale", STAGE_LABELS["scale"]
+    OPERATION = "operation", STAGE_LABELS["operation"]
 
 
-STAGE_ORDER: tuple[str, ...] = tuple(Stage.values)
+STAGE_ORDER: tuple[str, ...] = STAGE_IDS
 
 
 class Status(models.TextChoices):

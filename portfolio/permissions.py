@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from core.roles import Role, has_any_role, has_role
+from core.permissions import require_role
+from core.roles import Role, User, has_any_role, has_role
 from portfolio.models import Initiative, InitiativeQuerySet
-
-User = AbstractBaseUser | AnonymousUser
 
 EDIT_DENIED_MESSAGE = (
     "Only this initiative's business or delivery owner, or a governance admin, can change it."
@@ -50,8 +48,7 @@ def get_initiative_for_user(
     user: User, pk: int, *, write: bool = False, queryset: InitiativeQuerySet | None = None
 ) -> Initiative:
     """Initiative `pk` if `user` may see it (else 404) and, with `write`, change it (else 403)."""
-    if not can_view_portfolio(user):
-        raise PermissionDenied("Your account has no Gatehouse role.")
+    require_role(user)
     base = queryset if queryset is not None else Initiative.objects.all()
     try:
         initiative = base.get(pk=pk)

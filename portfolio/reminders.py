@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 
 from core.audit import audit_value, record_audit_event
+from core.mail import email_addresses
 from portfolio.models import Initiative, Status
 
 logger = logging.getLogger(__name__)
@@ -32,13 +33,9 @@ def _due_for_reminder(today: date) -> Q:
 
 def _recipients(initiative: Initiative) -> list[str]:
     """The distinct addresses of the owners and sponsor who are named, active and have an email."""
-    people = (initiative.business_owner, initiative.delivery_owner, initiative.executive_sponsor)
-    addresses = (
-        person.email
-        for person in people
-        if person is not None and person.is_active and person.email
+    return email_addresses(
+        (initiative.business_owner, initiative.delivery_owner, initiative.executive_sponsor)
     )
-    return list(dict.fromkeys(addresses))
 
 
 @transaction.atomic

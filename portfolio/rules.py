@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from portfolio.vocabulary import STAGE_IDS
+
 Severity = Literal["blocking", "warning"]
 BLOCKING: Severity = "blocking"
 WARNING: Severity = "warning"
@@ -724,8 +726,6 @@ def diff_problem_statements(
 
 
 # --- Stage changes ----------------------------------------------------------------------------
-
-STAGE_IDS: tuple[str, ...] = ("exploration", "pilot", "controlled_rollout", "scale", "operation")
 
 
 def stage_change_problems(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.audit import audit_value, changes_between, record_audit_event, snapshot
 from core.errors import ConflictError
+from core.permissions import require
 from core.roles import Role, has_role
 from portfolio.models import (
     PROBLEM_STATEMENT_FIELDS,
@@ -92,8 +93,7 @@ def _apply_fields(initiative: Initiative, data: Mapping[str, Any]) -> None:
 def business_unit_create(
     *, actor: AbstractBaseUser, name: str, description: str = ""
 ) -> BusinessUnit:
-    if not can_manage_business_units(actor):
-        raise PermissionDenied("Only a governance admin can create business units.")
+    require(can_manage_business_units(actor), "Only a governance admin can create business units.")
     unit = BusinessUnit(name=name.strip(), description=description)
     unit.full_clean()
     unit.save()
@@ -110,8 +110,7 @@ def business_unit_create(
 def business_unit_update(
     *, unit: BusinessUnit, actor: AbstractBaseUser, data: Mapping[str, Any]
 ) -> BusinessUnit:
-    if not can_manage_business_units(actor):
-        raise PermissionDenied("Only a governance admin can change business units.")
+    require(can_manage_business_units(actor), "Only a governance admin can change business units.")
     unit = BusinessUnit.objects.select_for_update().get(pk=unit.pk)
     before = snapshot(unit, ("name", "description"))
     for name in ("name", "description"):
@@ -135,8 +134,10 @@ def initiative_create(
     vendors: Iterable[Vendor] = (),
 ) -> Initiative:
     """Create an initiative in exploration. A product owner must be one of its two owners."""
-    if not can_create_initiative(actor):
-        raise PermissionDenied("Only product owners and governance admins can create initiatives.")
+    require(
+        can_create_initiative(actor),
+        "Only product owners and governance admins can create initiatives.",
+    )
     initiative = Initiative(created_by=actor, stage=Stage.EXPLORATION)
     _apply_fields(initiative, data)
     _require_product_owner_stays_owner(actor, initiative)
@@ -168,8 +169,7 @@ def initiative_update(
     exactly one wins and the other gets a ConflictError showing the winner's values.
     """
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can_edit_initiative(actor, locked):
-        raise PermissionDenied(EDIT_DENIED_MESSAGE)
+    require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             "Someone else saved this initiative while you were editing it. "
@@ -202,8 +202,7 @@ def initiative_set_stage(
     *, initiative: Initiative, actor: AbstractBaseUser, to_stage: str, reason: str
 ) -> Initiative:
     """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow."""
-    if not can_set_stage(actor):
-        raise PermissionDenied("Only a governance admin can set an initiative's stage directly.")
+    require(can_set_stage(actor), "Only a governance admin can set an initiative's stage directly.")
     return initiative_change_stage(
         initiative=initiative, actor=actor, to_stage=to_stage, reason=reason
     )

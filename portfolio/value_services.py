@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import changes_between, record_audit_event, snapshot
 from core.errors import ConflictError
+from core.permissions import require
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import EDIT_DENIED_MESSAGE, can_edit_initiative
 from portfolio.value_rules import RowError, parse_measurements_csv
@@ -42,8 +43,7 @@ class MeasurementImportError(Exception):
 
 def _locked_initiative_for_edit(initiative: Initiative, actor: AbstractBaseUser) -> Initiative:
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    if not can_edit_initiative(actor, locked):
-        raise PermissionDenied(EDIT_DENIED_MESSAGE)
+    require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
     return locked
 
 

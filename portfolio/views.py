@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import ConflictError
 from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
+from core.permissions import require, role_required
 from portfolio.filters import InitiativeFilter
 from portfolio.forms import InitiativeForm, ProblemStatementForm, StageChangeForm
 from portfolio.models import (
@@ -45,14 +46,8 @@ PAGE_SIZE = 25
 FIELD_LABELS = {part.field: part.label for part in PROBLEM_STATEMENT_PARTS}
 
 
-def _require_portfolio_reader(request: HttpRequest) -> None:
-    if not can_view_portfolio(request.user):
-        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
-
-
-@login_required
+@role_required(can_view_portfolio)
 def initiative_list(request: HttpRequest) -> TemplateResponse:
-    _require_portfolio_reader(request)
     queryset = Initiative.objects.with_list_relations()
     filterset = InitiativeFilter(request.GET or None, queryset=queryset)
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
@@ -94,12 +89,13 @@ def initiative_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     )
 
 
-@login_required
+@role_required(can_view_portfolio)
 @require_http_methods(["GET", "POST"])
 def initiative_create_view(request: HttpRequest) -> HttpResponse:
-    _require_portfolio_reader(request)
-    if not can_create_initiative(request.user):
-        raise PermissionDenied("Only product owners and governance admins can create initiatives.")
+    require(
+        can_create_initiative(request.user),
+        "Only product owners and governance admins can create initiatives.",
+    )
     form = InitiativeForm(request.POST or None, initial={"business_owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -154,8 +150,10 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def initiative_stage(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, pk)
-    if not can_set_stage(request.user):
-        raise PermissionDenied("Only a governance admin can set an initiative's stage directly.")
+    require(
+        can_set_stage(request.user),
+        "Only a governance admin can set an initiative's stage directly.",
+    )
     form = StageChangeForm(request.POST or None, initial={"to_stage": initiative.stage})
     if request.method == "POST" and form.is_valid():
         try:

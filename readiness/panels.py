@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from portfolio.models import Initiative
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.permissions import can_assess_initiative, can_view_assessments
 from readiness.presentation import summarize_result
-from readiness.selectors import SCORECARD_KEY, initiative_readiness
+from readiness.selectors import initiative_readiness
 
 
 def readiness_panel(request: HttpRequest, initiative: Initiative) -> SafeString | None:

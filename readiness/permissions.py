@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-from core.roles import Role, has_any_role, has_role
+from core.roles import Role, User, has_any_role, has_role
 from portfolio.models import Initiative, Vendor
 from portfolio.permissions import can_edit_initiative
-
-User = AbstractBaseUser | AnonymousUser
 
 
 def can_view_assessments(user: User) -> bool:

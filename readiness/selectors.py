@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portfolio.models import BusinessUnit, Initiative, Vendor
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import (
     AppliesTo,
     Assessment,
@@ -21,7 +22,6 @@ from readiness.models import (
     TemplateVersion,
 )
 
-SCORECARD_KEY = "readiness_scorecard"
 VENDOR_EVALUATION_KEY = "vendor_evaluation"
 
 # An area scored below this counts as "below partially ready" in the heatmap summary row

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.audit import record_audit_event
 from core.errors import ConflictError
+from core.permissions import require
 from portfolio.models import Initiative, Vendor
 from readiness.models import (
     AppliesTo,
@@ -242,8 +243,7 @@ def assessment_save(
         .select_related("template_version", "initiative", "vendor")
         .get(pk=assessment.pk)
     )
-    if not can_edit_assessment(actor, locked):
-        raise PermissionDenied("You may not change this assessment.")
+    require(can_edit_assessment(actor, locked), "You may not change this assessment.")
     if not locked.is_draft:
         raise ValidationError("This assessment is submitted and can no longer change.")
     if expected_revision is not None and locked.revision != expected_revision:
@@ -318,8 +318,7 @@ def assessment_submit(
         .select_related("template_version", "initiative", "vendor")
         .get(pk=assessment.pk)
     )
-    if not can_edit_assessment(actor, locked):
-        raise PermissionDenied("You may not submit this assessment.")
+    require(can_edit_assessment(actor, locked), "You may not submit this assessment.")
     if not locked.is_draft:
         raise ValidationError("This assessment is already submitted.")
     if expected_revision is not None and locked.revision != expected_revision:

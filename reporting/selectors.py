@@ -19,6 +19,7 @@ from django.db.models import CharField as CharFieldType
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.utils import timezone
 
+from governance.gates.selectors import annotate_pilot_purgatory
 from governance.models import (
     GateRequest,
     GateRequestStatus,
@@ -28,20 +29,11 @@ from governance.models import (
     Risk,
     RiskStatus,
 )
-from governance.selectors import annotate_pilot_purgatory
-from portfolio.models import (
-    STAGE_ORDER,
-    Initiative,
-    Kpi,
-    KpiMeasurement,
-    Stage,
-    Status,
-    ValueCategory,
-)
+from portfolio.models import STAGE_ORDER, Initiative, Kpi, KpiMeasurement, Status, ValueCategory
 from portfolio.value_rules import kpi_status
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus, TemplateVersion
 
-SCORECARD_KEY = "readiness_scorecard"
 TOP_RISKS = 5
 LIST_LIMIT = 5
 INCIDENT_LIMIT = 10
@@ -442,6 +434,5 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
 
 
 # The stage and value-category labels the dashboard prints, in lifecycle order.
-STAGE_LABELS: dict[str, str] = dict(Stage.choices)
 STATUS_LABELS: dict[str, str] = dict(Status.choices)
 VALUE_CATEGORY_LABELS: dict[str, str] = dict(ValueCategory.choices)

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.audit import audit_value, record_audit_event
 from core.errors import ConflictError
-from core.roles import Role, has_role
+from core.permissions import require
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.notifications import (
     notify_report_signed_off,
@@ -28,9 +28,14 @@ from reporting.notifications import (
     report_signed_off_email,
 )
 from reporting.pdf import render_report_pdf
+from reporting.permissions import (
+    GENERATE_DENIED_MESSAGE,
+    SIGN_OFF_DENIED_MESSAGE,
+    can_generate_reports,
+    can_sign_off_reports,
+)
 from reporting.report_data import parse_period, report_data
 
-REQUESTER_ROLES = (Role.GOVERNANCE_ADMIN, Role.EXECUTIVE)
 BUILDABLE = (ReportStatus.QUEUED, ReportStatus.RUNNING, ReportStatus.FAILED)
 ERROR_MAX_LENGTH = 4000
 _REVISION_ATTEMPTS = 5
@@ -38,8 +43,8 @@ _REVISION_ATTEMPTS = 5
 
 def _check_requester(actor: AbstractBaseUser | None) -> None:
     # actor None: the system (management command, scheduled task).
-    if actor is not None and not has_role(actor, *REQUESTER_ROLES):
-        raise PermissionDenied("Only a governance admin or an executive can generate reports.")
+    if actor is not None:
+        require(can_generate_reports(actor), GENERATE_DENIED_MESSAGE)
 
 
 def _period(kind: str, period_label: str) -> tuple[str, datetime.date, datetime.date]:
@@ -192,8 +197,7 @@ def report_generate(
 @transaction.atomic
 def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
     """A governance admin signs off a draft; a signed-off report never changes again."""
-    if not has_role(actor, Role.GOVERNANCE_ADMIN):
-        raise PermissionDenied("Only a governance admin can sign off a report.")
+    require(can_sign_off_reports(actor), SIGN_OFF_DENIED_MESSAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.DRAFT:
         state = report.get_status_display().lower()

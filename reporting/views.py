@@ -11,24 +11,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from core.listing import results_template
+from core.permissions import require_role
 from portfolio.models import STAGE_ORDER, Status
-from portfolio.permissions import can_view_portfolio
+from portfolio.vocabulary import STAGE_LABELS
 from reporting import charts
 from reporting.forms import DashboardFilterForm, month_value, quarter_value
-from reporting.selectors import (
-    STAGE_LABELS,
-    STATUS_LABELS,
-    VALUE_CATEGORY_LABELS,
-    Dashboard,
-    dashboard_data,
-)
-from reporting.views_reports import can_generate_reports, latest_reports, request_form
+from reporting.permissions import can_generate_reports
+from reporting.selectors import STATUS_LABELS, VALUE_CATEGORY_LABELS, Dashboard, dashboard_data
+from reporting.views_reports import latest_reports, request_form
 
 RESULTS_ID = "dashboard-results"
 
@@ -118,8 +113,7 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     # The role check comes before the method check, so an account without a role always
     # learns why it is refused.
-    if not can_view_portfolio(request.user):
-        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
+    require_role(request.user)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     today = timezone.localdate()

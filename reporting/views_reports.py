@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -26,44 +26,29 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import ConflictError
 from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
-from core.roles import Role, has_role
-from portfolio.permissions import can_view_portfolio
+from core.permissions import require, require_role, role_required
 from reporting.forms import ReportFilterForm, ReportRequestForm
 from reporting.jobs import report_enqueue
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.notifications import report_distribution_list
+from reporting.permissions import (
+    GENERATE_DENIED_MESSAGE,
+    SIGN_OFF_DENIED_MESSAGE,
+    can_generate_reports,
+    can_read_reports,
+    can_sign_off_reports,
+)
 from reporting.schedule import due_period
-from reporting.services import REQUESTER_ROLES, report_sign_off
+from reporting.services import report_sign_off
 from reporting.tasks import MAX_RETRIES, RETRY_BACKOFF_SECONDS
 
 PAGE_SIZE = 25
 RESULTS_ID = "report-results"
 IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.RUNNING)
-NO_ROLE_MESSAGE = "Your account has no Gatehouse role; ask a governance admin."
-GENERATE_DENIED_MESSAGE = "Only a governance admin or an executive can generate reports."
-SIGN_OFF_DENIED_MESSAGE = "Only a governance admin can sign off a report."
-
-
-def can_read_reports(user: Any) -> bool:
-    """Whoever reads the dashboard reads its reports."""
-    return can_view_portfolio(user)
-
-
-def can_generate_reports(user: Any) -> bool:
-    return has_role(user, *REQUESTER_ROLES)
-
-
-def can_sign_off_reports(user: Any) -> bool:
-    return has_role(user, Role.GOVERNANCE_ADMIN)
-
-
-def _require_reader(request: HttpRequest) -> None:
-    if not can_read_reports(request.user):
-        raise PermissionDenied(NO_ROLE_MESSAGE)
 
 
 def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
-    _require_reader(request)
+    require_role(request.user)
     return get_object_or_404(Report.objects.for_display(), pk=pk)
 
 
@@ -76,10 +61,9 @@ def request_form(request: HttpRequest, data: Any = None) -> ReportRequestForm:
 # ---------------------------------------------------------------------------------------------
 
 
-@login_required
+@role_required(can_read_reports)
 @require_safe
 def report_list(request: HttpRequest) -> TemplateResponse:
-    _require_reader(request)
     filters = ReportFilterForm(request.GET)
     page = Paginator(filters.filter(Report.objects.for_display()), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -132,7 +116,7 @@ def report_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     )
 
 
-@login_required
+@role_required(can_read_reports)
 @require_safe
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The `status` partial alone: what the report page polls while the report is in progress.
@@ -170,7 +154,6 @@ def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
 @require_safe
 def report_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
     """The frozen data the PDF was rendered from, as JSON."""
-    _require_reader(request)
     report = get_object_or_404(
         Report.objects.only("pk", "kind", "period_label", "revision", "snapshot"), pk=pk
     )
@@ -187,8 +170,7 @@ def report_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def report_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
     report = _get_report_for_user(request, pk)
-    if not can_sign_off_reports(request.user):
-        raise PermissionDenied(SIGN_OFF_DENIED_MESSAGE)
+    require(can_sign_off_reports(request.user), SIGN_OFF_DENIED_MESSAGE)
     try:
         report_sign_off(report=report, actor=request.user)
     except ConflictError as error:
@@ -208,12 +190,9 @@ def report_sign_off_view(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-@login_required
+@role_required(can_generate_reports, GENERATE_DENIED_MESSAGE)
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_generate_view(request: HttpRequest) -> HttpResponse:
-    if not can_generate_reports(request.user):
-        denied = GENERATE_DENIED_MESSAGE if can_read_reports(request.user) else NO_ROLE_MESSAGE
-        raise PermissionDenied(denied)
     form = request_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -117,15 +117,21 @@ def test_readme_documents_every_environment_variable():
     assert not missing, f"README.md does not document: {missing}"
 
 
-def _imports_of(path: Path) -> set[str]:
+def _imported_modules(path: Path) -> set[str]:
+    """Every module `path` imports, by dotted name (`from a.b import c` gives a.b and a.b.c)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names & set(OUR_APPS)
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _imports_of(path: Path) -> set[str]:
+    return {name.split(".")[0] for name in _imported_modules(path)} & set(OUR_APPS)
 
 
 def test_apps_import_only_the_layers_below_them():
@@ -138,3 +144,41 @@ def test_apps_import_only_the_layers_below_them():
                 if imported not in ALLOWED_IMPORTS[app]:
                     violations.append(f"{path.relative_to(ROOT)} imports {imported}")
     assert not violations, "\n".join(violations)
+
+
+# Governance's parts, lowest first: each may import only itself and the parts before it. The
+# council (membership, seats, votes) is what gates are decided by; the register reads gate
+# policies (a risk page says whether a risk blocks the next gate); the audit trail reads all.
+GOVERNANCE_PARTS = ("council", "gates", "register", "audit")
+
+
+def _governance_part(module: str) -> str | None:
+    parts = module.split(".")
+    if len(parts) > 1 and parts[0] == "governance" and parts[1] in GOVERNANCE_PARTS:
+        return parts[1]
+    return None
+
+
+def test_governance_parts_import_only_themselves_and_the_parts_below():
+    """So a part's views and API call only its own or a lower part's services (and read only
+    its own or lower selectors, rules and permissions)."""
+    violations = []
+    checked = 0
+    for part in GOVERNANCE_PARTS:
+        allowed = set(GOVERNANCE_PARTS[: GOVERNANCE_PARTS.index(part) + 1])
+        for path in (ROOT / "governance" / part).rglob("*.py"):
+            checked += 1
+            for module in _imported_modules(path):
+                imported = _governance_part(module)
+                if imported is not None and imported not in allowed:
+                    violations.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert checked > 40, "the governance parts were not found"
+    assert not violations, "\n".join(sorted(violations))
+
+
+def test_governance_has_no_top_level_feature_modules():
+    """Features live in governance's parts; the app's top level holds only what Django and
+    Celery look for there."""
+    allowed = {"__init__", "apps", "models", "tasks", "urls", "api_urls"}
+    found = {path.stem for path in (ROOT / "governance").glob("*.py")}
+    assert found - allowed == set(), f"move these into a part: {sorted(found - allowed)}"

@@ -28,12 +28,13 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ConflictError
+from core.permissions import require_role
 from portfolio.models import Initiative
 from portfolio.permissions import get_initiative_for_user
 from readiness import services
 from readiness.forms import AssessmentInput, input_from_state, read_assessment_post
 from readiness.models import AppliesTo, Assessment, AssessmentStatus, TemplateVersion
-from readiness.permissions import can_edit_assessment, can_view_assessments
+from readiness.permissions import can_edit_assessment
 from readiness.rules import AnswerType, TemplateDefinition
 from readiness.services import (
     COMMENT_REQUIRED_AT_OR_BELOW,
@@ -87,8 +88,7 @@ def _get_assessment_for_user(request: HttpRequest, pk: int, *, write: bool = Fal
     Every role reads the whole portfolio and its vendors (as `get_initiative_for_user` does), so
     seeing an assessment needs only a role; changing it asks `can_edit_assessment`.
     """
-    if not can_view_assessments(request.user):
-        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
+    require_role(request.user)
     try:
         assessment = Assessment.objects.select_related(*ASSESSMENT_RELATIONS).get(pk=pk)
     except Assessment.DoesNotExist:

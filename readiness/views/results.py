@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,8 +19,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.listing import query_without, results_template
+from core.permissions import require, role_required
 from portfolio.models import BusinessUnit, Initiative, Stage, Vendor
 from portfolio.permissions import get_initiative_for_user
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus
 from readiness.permissions import can_assess_vendor, can_view_assessments
 from readiness.presentation import (
@@ -37,7 +39,6 @@ from readiness.presentation import (
 from readiness.rules import TemplateDefinition
 from readiness.selectors import (
     HEATMAP_WEAK_BELOW,
-    SCORECARD_KEY,
     VENDOR_EVALUATION_KEY,
     heatmap_rows,
     heatmap_weak_counts,
@@ -56,11 +57,6 @@ HEATMAP_PAGE_SIZE = 50
 VENDOR_PAGE_SIZE = 25
 # The "Not yet assessed" line stays short; the count says how many more there are.
 UNASSESSED_SHOWN = 20
-
-
-def _require_reader(request: HttpRequest) -> None:
-    if not can_view_assessments(request.user):
-        raise PermissionDenied("Your account has no Gatehouse role; ask a governance admin.")
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -221,10 +217,9 @@ def _sort_header(current: str, column: str, query: str) -> dict[str, str]:
     return {"href": f"?{query}{separator}sort={target}", "aria_sort": aria}
 
 
-@login_required
+@role_required(can_view_assessments)
 @require_GET
 def heatmap(request: HttpRequest) -> TemplateResponse:
-    _require_reader(request)
     form = HeatmapFilterForm(request.GET or None)
     # Invalid values are reported and ignored; the valid ones still filter.
     form.is_valid()
@@ -290,18 +285,16 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
 # ---------------------------------------------------------------------------------------------
 
 
-@login_required
+@role_required(can_view_assessments)
 @require_GET
 def vendor_list(request: HttpRequest) -> TemplateResponse:
-    _require_reader(request)
     page = Paginator(vendors_with_results(), VENDOR_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "readiness/vendor_list.html", {"page": page})
 
 
-@login_required
+@role_required(can_view_assessments)
 @require_GET
 def vendor_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    _require_reader(request)
     vendor = get_object_or_404(Vendor, pk=pk)
     assessments = vendor_assessments(vendor)
     drafts = [a for a in assessments if a.status == AssessmentStatus.DRAFT]
@@ -327,14 +320,15 @@ def vendor_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     )
 
 
-@login_required
+@role_required(can_view_assessments)
 @require_POST
 def vendor_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a vendor evaluation, or continue the open one rather than start a second."""
-    _require_reader(request)
     vendor = get_object_or_404(Vendor, pk=pk)
-    if not can_assess_vendor(request.user, vendor):
-        raise PermissionDenied("Only council members and governance admins evaluate vendors.")
+    require(
+        can_assess_vendor(request.user, vendor),
+        "Only council members and governance admins evaluate vendors.",
+    )
     draft = open_vendor_draft(vendor, VENDOR_EVALUATION_KEY)
     if draft is not None:
         messages.info(request, "This vendor already has an open evaluation draft; continue it.")

@@ -16,10 +16,10 @@ from django.utils import timezone
 from core.models import AuditEvent
 from governance.models import Risk, RiskCategory, RiskStatus
 from portfolio.models import Initiative, Status
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus
 from reporting.comparison import NO_SCORECARD, band_sort_key, compare_snapshots
 from reporting.models import Report, ReportStatus
-from reporting.report_data.thresholds import SCORECARD_KEY
 from reporting.report_data.values import json_value, person_name
 
 

@@ -26,15 +26,10 @@ from governance.models import (
     Vote,
     VoteChoice,
 )
-from portfolio.models import (
-    Initiative,
-    KpiMeasurement,
-    Stage,
-    StageTransition,
-    Status,
-)
+from portfolio.models import Initiative, KpiMeasurement, Stage, StageTransition, Status
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus
-from reporting.report_data.thresholds import LOW_DELIVERY_CAPACITY, PRIORITIES_MAX, SCORECARD_KEY
+from reporting.report_data.thresholds import LOW_DELIVERY_CAPACITY, PRIORITIES_MAX
 from reporting.report_data.values import gate_label, json_value, person_name
 
 # --- shared reads (one query each) ---------------------------------------------------------

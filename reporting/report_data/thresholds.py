@@ -6,8 +6,6 @@ the sections and the period-over-period block can read them without importing th
 
 from __future__ import annotations
 
-SCORECARD_KEY = "readiness_scorecard"
-
 # Thresholds are data: what counts as a constraint, how many rows a section shows.
 LOW_DELIVERY_CAPACITY = 2  # a delivery_capacity score at or below this constrains progress
 TOP_RISKS = 10

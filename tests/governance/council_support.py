@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from core.roles import Role
+from governance.gates.services.policies import gate_policies_load_defaults
 from governance.models import (
     ActionItem,
     CouncilMembership,
@@ -22,7 +23,6 @@ from governance.models import (
     Seat,
     Vote,
 )
-from governance.services import gate_policies_load_defaults
 from portfolio.models import Stage
 from tests.factories import InitiativeFactory, UserFactory
 

@@ -12,8 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from core.roles import Role
+from governance.gates.services.policies import gate_policies_load_defaults
+from governance.gates.services.requests import gate_request_create
 from governance.models import CouncilMembership, GateRequest, Seat
-from governance.services import gate_policies_load_defaults, gate_request_create
 from portfolio.models import Initiative, Stage
 from portfolio.services import problem_statement_save
 from readiness.services import (

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from core.roles import Role
+from governance.gates.services.policies import gate_policies_load_defaults
 from governance.models import CouncilMembership, GatePolicy, GatePolicyVersion, Seat
-from governance.services import gate_policies_load_defaults
 from portfolio.models import Stage
 from portfolio.services import problem_statement_save
 from readiness.services import (

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from governance.models import ActionItem, Incident, LeadershipDecision, Risk
-from governance.register_services import (
+from governance.register.services import (
     action_item_create,
     incident_create,
     leadership_decision_create,

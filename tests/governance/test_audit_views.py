@@ -21,8 +21,9 @@ from django.urls import reverse
 
 from core.audit import record_audit_event
 from core.roles import Role, user_roles
-from governance.pipeline_access import pipeline_token_issue
-from governance.views_audit import CSV_COLUMNS, PAGE_SIZE, action_label, change_lines
+from governance.audit.presentation import action_label, change_lines
+from governance.audit.views import CSV_COLUMNS, PAGE_SIZE
+from governance.gates.pipeline_access import pipeline_token_issue
 from portfolio.models import Stage
 from portfolio.services import initiative_set_stage
 from tests.factories import InitiativeFactory, UserFactory
@@ -250,7 +251,6 @@ def test_the_initiative_trail_shows_the_events_of_that_initiative_only(
 def test_the_initiative_page_links_to_the_trail_for_those_who_may_read_it(
     client, users_by_role, initiative
 ):
-    import governance.panels_audit  # noqa: F401  (registers the panel, as apps.ready does)
 
     trail = reverse("governance:initiative_audit_trail", args=[initiative.pk])
     for role, user in users_by_role.items():
@@ -264,7 +264,7 @@ def test_the_initiative_page_links_to_the_trail_for_those_who_may_read_it(
 def test_the_audit_panel_runs_no_query(
     rf, auditor, executive, initiative, django_assert_num_queries
 ):
-    from governance.panels_audit import audit_trail_panel
+    from governance.audit.panels import audit_trail_panel
 
     for user in (auditor, executive):
         request = rf.get(initiative.get_absolute_url())
@@ -503,7 +503,7 @@ def test_the_trail_page_does_not_walk_the_chain(client, auditor, initiative, mon
     def fail(events):
         raise AssertionError("the whole chain must be verified only when asked")
 
-    monkeypatch.setattr("governance.views_audit.verify_audit_chain", fail)
+    monkeypatch.setattr("governance.audit.presentation.verify_audit_chain", fail)
     client.force_login(auditor)
     response = client.get(reverse("governance:audit_trail"))
     assert "Not verified on this page load" in response.content.decode()
@@ -572,7 +572,7 @@ def test_the_initiative_trail_flags_an_edited_event_without_verifying_the_chain(
     event = _event(initiative, product_owner)
     _tamper("UPDATE core_auditevent SET reason = %s WHERE id = %s", ["rewritten", event.pk])
     monkeypatch.setattr(
-        "governance.views_audit.verify_audit_chain",
+        "governance.audit.presentation.verify_audit_chain",
         lambda events: pytest.fail("must not walk the chain"),
     )
     client.force_login(product_owner)

@@ -22,8 +22,9 @@ from core.audit import verify_audit_chain
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.roles import Role
+from governance.gates.services.decisions import gate_request_decide
+from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.models import CouncilMembership, GateRequestStatus, Seat, Vote
-from governance.services import gate_request_create, gate_request_decide, vote_cast
 from portfolio.models import Initiative, Stage, StageTransition
 from tests.factories import UserFactory
 from tests.governance.gate_service_support import (  # noqa: F401 - fixtures

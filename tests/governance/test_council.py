@@ -18,13 +18,14 @@ from django.utils import timezone
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.roles import Role
-from governance.council_services import (
+from governance.council.services import (
     council_membership_set,
     current_meeting,
     meeting_attach_requests,
     meeting_create,
     meeting_record_minutes,
 )
+from governance.council.views import MEETING_PAGE_SIZE
 from governance.models import (
     CouncilMeeting,
     CouncilMembership,
@@ -32,7 +33,6 @@ from governance.models import (
     GateRequest,
     Seat,
 )
-from governance.views_council import MEETING_PAGE_SIZE
 from portfolio.models import Stage
 from readiness.services import templates_load_shipped
 from tests.factories import InitiativeFactory, UserFactory
@@ -590,7 +590,7 @@ def test_the_policies_page_spells_out_every_gate(client, executive, policies):
 
 def policy_post_data(version: GatePolicyVersion, **overrides) -> dict:
     """The policy form as a governance admin would submit it, unchanged unless overridden."""
-    from governance.forms_council import PARAM_LABELS
+    from governance.council.forms import PARAM_LABELS
 
     data: dict = {
         "based_on": version.number,
@@ -1025,9 +1025,10 @@ def test_a_decision_taken_on_a_meeting_day_is_linked_to_that_meeting(db):
     from django.utils import timezone
 
     from core.roles import Role
-    from governance.council_services import meeting_create
+    from governance.council.services import meeting_create
+    from governance.gates.services.decisions import gate_request_decide
+    from governance.gates.services.requests import vote_cast
     from governance.models import GateRequest
-    from governance.services import gate_request_decide, vote_cast
     from tests.factories import UserFactory
     from tests.governance.gate_pages_support import (
         council,

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance.council_services import meeting_create, meeting_record_minutes
+from governance.council.services import meeting_create, meeting_record_minutes
 from governance.models import CouncilMeeting, CouncilMembership, Seat
 from portfolio.models import Stage
 from tests.factories import InitiativeFactory

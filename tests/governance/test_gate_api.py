@@ -10,6 +10,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.roles import Role
+from governance.gates.services import initiative_status_change
+from governance.gates.services.decisions import gate_request_decide
+from governance.gates.services.requests import vote_cast
 from governance.models import (
     ActionItem,
     CouncilMembership,
@@ -18,7 +21,6 @@ from governance.models import (
     Seat,
     Vote,
 )
-from governance.services import gate_request_decide, initiative_pause, vote_cast
 from portfolio.models import Initiative, Stage, Status
 from tests.factories import UserFactory
 from tests.governance.gate_pages_support import (
@@ -77,7 +79,9 @@ def api_ctx(users_by_role, product_owner, business_unit, governance_admin):
     paused = pilot_initiative(
         product_owner, product_owner, title="Paused initiative", business_unit=business_unit
     )
-    initiative_pause(initiative=paused, actor=governance_admin, reason="Budget review")
+    initiative_status_change(
+        to_status=Status.PAUSED, initiative=paused, actor=governance_admin, reason="Budget review"
+    )
     return {
         **users_by_role,
         **members,

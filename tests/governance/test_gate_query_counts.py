@@ -16,15 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role, user_roles
-from governance.models import (
-    CouncilMembership,
-    GatePolicyVersion,
-    GateRequest,
-    Risk,
-    Seat,
-    Vote,
-)
-from governance.panels_gates import gate_panel
+from governance.gates.panels import gate_panel
+from governance.models import CouncilMembership, GatePolicyVersion, GateRequest, Risk, Seat, Vote
 from portfolio.models import Stage
 from tests.factories import UserFactory
 from tests.governance.gate_pages_support import (

@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from core.roles import Role
-from governance.gate_status import GateDecisionFacts, decide_gate_status
+from governance.gates.gate_status import GateDecisionFacts, decide_gate_status
+from governance.gates.pipeline_access import PIPELINE_GROUP, pipeline_token_issue
 from governance.models import (
     GatePolicy,
     GatePolicyVersion,
@@ -25,7 +26,6 @@ from governance.models import (
     GateRequestStatus,
     ReReview,
 )
-from governance.pipeline_access import PIPELINE_GROUP, pipeline_token_issue
 from portfolio.models import Initiative, Stage, Status
 from tests.factories import UserFactory
 

@@ -16,9 +16,11 @@ from django.utils import timezone
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.roles import Role
+from governance.gates.services import gate_policies_load_defaults, gate_policy_version_create
 from governance.models import (
     ActionItem,
     ActionItemStatus,
+    GatePolicy,
     Incident,
     IncidentStatus,
     LeadershipDecision,
@@ -26,7 +28,7 @@ from governance.models import (
     Risk,
     RiskStatus,
 )
-from governance.register_services import (
+from governance.register.services import (
     action_item_complete,
     incident_resolve,
     incident_update,
@@ -982,3 +984,52 @@ def test_seed_register_loads_the_seed_stories_once(db):
 def test_seed_register_explains_a_missing_demo(db):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_register", "--quiet")
+
+
+def _policy_with_risk_threshold(from_stage: str, min_severity: int, admin) -> None:
+    """Load the shipped policies, then set the risk criterion's threshold of one gate."""
+    gate_policies_load_defaults()
+    policy = GatePolicy.objects.get(from_stage=from_stage)
+    current = policy.versions.order_by("-number").first()
+    criteria = [
+        {**c, "params": {**c.get("params", {}), "min_severity": min_severity}}
+        if c["id"] == "no_unmitigated_high_risk"
+        else c
+        for c in current.criteria
+    ]
+    assert any(c["id"] == "no_unmitigated_high_risk" for c in criteria)
+    gate_policy_version_create(
+        policy=policy,
+        actor=admin,
+        criteria=criteria,
+        quorum=current.quorum,
+        required_seats=current.required_seats,
+        decider_roles=current.decider_roles,
+    )
+
+
+BLOCKS = "without a mitigation blocks the next gate"
+
+
+def test_the_risk_page_says_a_risk_blocks_the_next_gate_by_that_gates_threshold(
+    client, initiative, product_owner, governance_admin
+):
+    risk = make_risk(initiative, product_owner, likelihood=3, impact=4)  # severity 12
+    _policy_with_risk_threshold(initiative.stage, 15, governance_admin)
+    client.force_login(product_owner)
+    page = client.get(reverse("governance:risk_detail", args=[risk.pk]))
+    assert BLOCKS not in page.content.decode()
+
+    _policy_with_risk_threshold(initiative.stage, 12, governance_admin)
+    page = client.get(reverse("governance:risk_detail", args=[risk.pk]))
+    assert "an open risk of severity 12 or more " + BLOCKS in page.content.decode()
+
+
+def test_a_mitigated_or_closed_risk_blocks_no_gate(
+    client, initiative, product_owner, governance_admin
+):
+    _policy_with_risk_threshold(initiative.stage, 10, governance_admin)
+    mitigated = make_risk(initiative, product_owner, mitigation="Scoped the notes by team.")
+    client.force_login(product_owner)
+    page = client.get(reverse("governance:risk_detail", args=[mitigated.pk]))
+    assert BLOCKS not in page.content.decode()

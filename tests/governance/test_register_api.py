@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from governance.models import Risk
-from governance.register_services import risk_update
+from governance.register.services import risk_update
 from tests.governance import register_support
 from tests.governance.register_support import (
     COMPLETERS,

@@ -11,14 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.roles import Role, user_roles
-from governance.models import (
-    ActionItem,
-    Incident,
-    LeadershipDecision,
-    Risk,
-    RiskCategory,
-)
-from governance.panels_register import register_panel
+from governance.models import ActionItem, Incident, LeadershipDecision, Risk, RiskCategory
+from governance.register.panels import register_panel
 from portfolio.models import BusinessUnit, Stage
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
 

@@ -9,30 +9,28 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from governance import rules
-from governance.models import Decision, Seat, VoteChoice
-from governance.rules import (
+from governance.council import rules as council_rules
+from governance.council.rules import VoteInput, go_blockers, is_recused, parse_conditions, tally
+from governance.gates import rules
+from governance.gates.default_policies import default_policy_definitions
+from governance.gates.rules import (
     AssessmentFacts,
     GateSnapshot,
     IncidentFacts,
     MaterialChange,
     ProblemStatementFacts,
     RiskFacts,
-    VoteInput,
     criteria_problems,
     criterion_label,
     evaluate_gate,
-    go_blockers,
     in_pilot_purgatory,
-    is_recused,
     material_changes,
-    parse_conditions,
     policy_problems,
-    risk_escalated,
-    risk_severity,
-    tally,
 )
-from portfolio.models import STAGE_ORDER, AutonomyLevel, RiskTier
+from governance.models import Decision, Seat, VoteChoice
+from governance.register.rules import risk_escalated, risk_severity
+from portfolio.models import STAGE_ORDER
+from portfolio.vocabulary import next_stage
 
 TODAY = date(2026, 3, 2)
 
@@ -509,7 +507,7 @@ def test_every_default_policy_passes_on_a_ready_initiative():
             "rollout_governance": checklist("rollout_governance", items=14),
         }
     )
-    for policy in rules.DEFAULT_POLICIES:
+    for policy in default_policy_definitions():
         results = evaluate_gate(policy.criteria, ready)
         assert all(result.passed for result in results), (policy.title, results)
 
@@ -947,42 +945,39 @@ def test_a_risk_escalates_at_its_threshold(severity, escalated):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_rules_vocabulary_matches_the_models():
-    assert rules.STAGE_IDS == STAGE_ORDER
-    assert set(rules.SEAT_IDS) == set(Seat.values)
-    assert set(rules.VOTE_CHOICES) == set(VoteChoice.values)
-    assert tuple(AutonomyLevel.values) == rules.AUTONOMY_ORDER
-    assert set(rules.RISK_TIER_ORDER) == set(RiskTier.values)
+def test_the_council_rules_vocabulary_matches_the_models():
+    assert set(council_rules.SEAT_IDS) == set(Seat.values)
+    assert set(council_rules.VOTE_CHOICES) == set(VoteChoice.values)
     assert set(Decision.values) == {"go", "hold", "kill"}
 
 
 def test_next_stage_follows_the_lifecycle():
-    assert [rules.next_stage(stage) for stage in STAGE_ORDER] == [
+    assert [next_stage(stage) for stage in STAGE_ORDER] == [
         "pilot",
         "controlled_rollout",
         "scale",
         "operation",
         None,
     ]
-    assert rules.next_stage("nowhere") is None
+    assert next_stage("nowhere") is None
 
 
 def test_the_default_policies_cover_every_transition_with_the_seats_from_the_domain():
-    by_transition = {(p.from_stage, p.to_stage): p for p in rules.DEFAULT_POLICIES}
+    by_transition = {(p.from_stage, p.to_stage): p for p in default_policy_definitions()}
     assert list(by_transition) == list(zip(STAGE_ORDER, STAGE_ORDER[1:], strict=False))
     seats = {key: set(policy.required_seats) for key, policy in by_transition.items()}
     assert seats[("exploration", "pilot")] == {"product"}
     assert seats[("pilot", "controlled_rollout")] == {"security", "legal"}
     assert "executive" in seats[("controlled_rollout", "scale")]
     assert seats[("scale", "operation")] == {"executive"}
-    for policy in rules.DEFAULT_POLICIES:
+    for policy in default_policy_definitions():
         assert policy.decider_roles == ("council_member",)
         assert policy.quorum >= 1
 
 
 def test_the_default_policies_carry_the_issue_criteria():
     def ids(key):
-        policy = next(p for p in rules.DEFAULT_POLICIES if p.from_stage == key)
+        policy = next(p for p in default_policy_definitions() if p.from_stage == key)
         return {(c["id"], c.get("params", {}).get("template")) for c in policy.criteria}
 
     pilot = ids("exploration")
@@ -999,7 +994,7 @@ def test_the_default_policies_carry_the_issue_criteria():
             "no_unmitigated_high_risk",
         ):
             assert (criterion, None) in ids(key)
-    scale = next(p for p in rules.DEFAULT_POLICIES if p.to_stage == "scale")
+    scale = next(p for p in default_policy_definitions() if p.to_stage == "scale")
     card = next(c for c in scale.criteria if c["id"] == "scorecard_ready")
     assert card["params"]["min_total"] == 75  # "strong readiness" band
     assert card["params"]["critical_minimum"] == 3  # the decision rule
@@ -1025,7 +1020,7 @@ def test_a_policy_file_with_a_skipped_stage_is_refused(tmp_path):
         )
     )
     with pytest.raises(ValueError, match="next stage"):
-        rules.load_policy_definitions(path)
+        default_policy_definitions(path)
 
 
 def test_a_policy_file_with_an_invalid_criterion_is_refused(tmp_path):
@@ -1048,7 +1043,7 @@ def test_a_policy_file_with_an_invalid_criterion_is_refused(tmp_path):
         )
     )
     with pytest.raises(ValueError, match="nope"):
-        rules.load_policy_definitions(path)
+        default_policy_definitions(path)
     path.write_text("[]")
     with pytest.raises(ValueError, match="policies"):
-        rules.load_policy_definitions(path)
+        default_policy_definitions(path)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
+from governance.gates.selectors import review_queue
 from governance.models import (
     ActionItem,
     GateRequest,
@@ -19,7 +20,6 @@ from governance.models import (
     Vote,
     VoteChoice,
 )
-from governance.selectors import review_queue
 from portfolio.models import Initiative, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
 

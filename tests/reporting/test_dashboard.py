@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.gates.selectors import pilot_purgatory_initiatives
 from governance.models import (
     GateRequest,
     GateRequestStatus,
@@ -22,7 +23,6 @@ from governance.models import (
     Risk,
     RiskStatus,
 )
-from governance.selectors import pilot_purgatory_initiatives
 from portfolio.models import Kpi, KpiMeasurement, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
 from tests.governance.register_support import READERS, ROLES

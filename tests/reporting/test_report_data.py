@@ -30,7 +30,7 @@ from governance.models import (
     Vote,
     VoteChoice,
 )
-from governance.register_services import risk_close, risk_create
+from governance.register.services import risk_close, risk_create
 from portfolio.models import Initiative, KpiMeasurement, Stage, StageTransition, Status
 from portfolio.services import initiative_change_stage
 from readiness.models import Assessment, AssessmentStatus

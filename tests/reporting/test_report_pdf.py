@@ -12,7 +12,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from governance.models import RiskCategory
-from governance.register_services import risk_close, risk_create
+from governance.register.services import risk_close, risk_create
 from portfolio.models import Stage
 from portfolio.services import initiative_change_stage
 from reporting.models import Report, ReportStatus

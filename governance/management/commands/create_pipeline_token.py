@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from governance.pipeline_access import pipeline_token_issue
+from governance.gates.pipeline_access import pipeline_token_issue
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from governance.services import gate_policies_load_defaults
+from governance.gates.services.policies import gate_policies_load_defaults
 
 
 class Command(BaseCommand):

@@ -32,9 +32,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from governance.gates.selectors import gate_preview
+from governance.gates.services.requests import gate_request_create, vote_cast
+from governance.gates.services.reviews import item_review_record
 from governance.models import CouncilMembership, GatePolicy, GateRequest, ItemReview
-from governance.selectors import gate_preview
-from governance.services import gate_request_create, item_review_record, vote_cast
 from portfolio.models import Initiative, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
 

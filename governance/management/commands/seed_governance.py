@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.roles import Role
-from governance.council_services import council_membership_set
+from governance.council.services import council_membership_set
+from governance.gates.services.policies import gate_policies_load_defaults
 from governance.models import Seat
-from governance.services import gate_policies_load_defaults
 
 # username, seat, chair. Eva (an executive) and Gina (a governance admin) also get the council
 # member role: the scale gates need an executive's approval and the pilot gate a product one,

@@ -33,7 +33,7 @@ from governance.models import (
     RiskCategory,
     RiskStatus,
 )
-from governance.register_services import (
+from governance.register.services import (
     action_item_complete,
     action_item_create,
     incident_create,

@@ -1,0 +1,375 @@
+"""Gate requests through the API: list, read, file, vote, decide, withdraw."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import StrictFieldsMixin
+from core.permissions import require
+from governance.council.rules import go_blockers, parse_conditions
+from governance.gates import permissions, selectors, services
+from governance.gates.presentation import council_recusals, criterion_rows
+from governance.models import Decision, GateRequest, GateRequestStatus, Vote, VoteChoice
+from portfolio.api import UserSummarySerializer
+from portfolio.models import Initiative
+from portfolio.permissions import get_initiative_for_user
+
+
+class GateCriterionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    label = serializers.CharField()
+    passed = serializers.BooleanField()
+    detail = serializers.CharField()
+    evidence_url = serializers.CharField(source="href", help_text="Where the evidence lives")
+
+
+class GateTallySerializer(serializers.Serializer):
+    approvals = serializers.IntegerField()
+    approvals_with_conditions = serializers.IntegerField()
+    rejections = serializers.IntegerField()
+    abstentions = serializers.IntegerField()
+    votes_cast = serializers.IntegerField()
+    quorum = serializers.IntegerField()
+    quorum_met = serializers.BooleanField()
+    missing_seats = serializers.ListField(child=serializers.CharField())
+    can_decide = serializers.BooleanField(help_text="Hold or kill may be recorded")
+    can_go = serializers.BooleanField(help_text="Go may be recorded")
+    go_blockers = serializers.ListField(child=serializers.CharField())
+
+
+def tally_data(gate_request: GateRequest, votes: list[Vote]) -> dict[str, Any]:
+    result = selectors.request_tally(gate_request, votes)
+    quorum = gate_request.policy_version.quorum
+    return {
+        "approvals": result.approvals,
+        "approvals_with_conditions": result.approvals_with_conditions,
+        "rejections": result.rejections,
+        "abstentions": result.abstentions,
+        "votes_cast": result.votes_cast,
+        "quorum": quorum,
+        "quorum_met": result.quorum_met,
+        "missing_seats": list(result.missing_seats),
+        "can_decide": result.can_decide,
+        "can_go": result.can_go,
+        "go_blockers": list(go_blockers(result, quorum=quorum)),
+    }
+
+
+class GateVoteSerializer(serializers.ModelSerializer):
+    voter = UserSummarySerializer()
+    conditions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Vote
+        fields = ["id", "voter", "seat", "choice", "comment", "conditions", "cast_at"]
+        read_only_fields = fields
+
+    def get_conditions(self, vote: Vote) -> list[str]:
+        return list(parse_conditions(vote.conditions))
+
+
+class GateRecusalSerializer(serializers.Serializer):
+    member = UserSummarySerializer()
+    seat = serializers.CharField()
+    reason = serializers.CharField(help_text="e.g. business owner")
+
+
+class GatePolicySummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="policy_id")
+    title = serializers.CharField(source="policy.title")
+    version = serializers.IntegerField(source="number")
+    quorum = serializers.IntegerField()
+    required_seats = serializers.ListField(child=serializers.CharField())
+    decider_roles = serializers.ListField(child=serializers.CharField())
+
+
+class GateActionItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    owner = UserSummarySerializer()
+    due_date = serializers.DateField()
+    status = serializers.CharField()
+
+
+class GateRequestSerializer(serializers.ModelSerializer):
+    """A gate request as listed: where it stands, without its evidence and votes."""
+
+    initiative_title = serializers.CharField(source="initiative.title")
+    requested_by = UserSummarySerializer()
+    decided_by = UserSummarySerializer(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    votes_cast = serializers.SerializerMethodField()
+    quorum = serializers.IntegerField(source="policy_version.quorum")
+
+    class Meta:
+        model = GateRequest
+        fields = [
+            "id",
+            "initiative",
+            "initiative_title",
+            "from_stage",
+            "to_stage",
+            "status",
+            "requested_by",
+            "requested_at",
+            "review_due_at",
+            "overdue",
+            "all_criteria_passed",
+            "votes_cast",
+            "quorum",
+            "decision",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, gate_request: GateRequest) -> bool:
+        return (
+            gate_request.status == GateRequestStatus.PENDING
+            and gate_request.review_due_at < self.context["now"]
+        )
+
+    def get_votes_cast(self, gate_request: GateRequest) -> int:
+        return len(gate_request.votes.all())
+
+
+class GateRequestDetailSerializer(GateRequestSerializer):
+    """One gate request with what the council decides on: evidence, votes, tally, recusals."""
+
+    evidence = serializers.SerializerMethodField()
+    policy = GatePolicySummarySerializer(source="policy_version")
+    votes = serializers.SerializerMethodField()
+    tally = serializers.SerializerMethodField()
+    recusals = serializers.SerializerMethodField()
+    action_items = serializers.SerializerMethodField()
+
+    class Meta(GateRequestSerializer.Meta):
+        fields = [
+            *GateRequestSerializer.Meta.fields,
+            "justification",
+            "evidence",
+            "policy",
+            "votes",
+            "tally",
+            "recusals",
+            "decision_reason",
+            "meeting",
+            "action_items",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(GateCriterionSerializer(many=True))
+    def get_evidence(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        rows = criterion_rows(gate_request.evidence or [], gate_request.initiative_id)
+        return GateCriterionSerializer(rows, many=True).data
+
+    @extend_schema_field(GateVoteSerializer(many=True))
+    def get_votes(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        return GateVoteSerializer(gate_request.votes.all(), many=True).data
+
+    @extend_schema_field(GateTallySerializer)
+    def get_tally(self, gate_request: GateRequest) -> dict[str, Any]:
+        return tally_data(gate_request, list(gate_request.votes.all()))
+
+    @extend_schema_field(GateRecusalSerializer(many=True))
+    def get_recusals(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        return GateRecusalSerializer(council_recusals(gate_request.initiative), many=True).data
+
+    @extend_schema_field(GateActionItemSerializer(many=True))
+    def get_action_items(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        if gate_request.status != GateRequestStatus.DECIDED:
+            return []
+        items = gate_request.action_items.select_related("owner")
+        return GateActionItemSerializer(items, many=True).data
+
+
+class GateRequestCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    initiative = serializers.PrimaryKeyRelatedField(queryset=Initiative.objects.all())
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="Required when any criterion of the gate fails.",
+    )
+
+
+class GateVoteCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    choice = serializers.ChoiceField(choices=VoteChoice.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    conditions = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="One condition per line (approve_with_conditions).",
+    )
+
+
+class GateActionItemInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True)
+    )
+    due_date = serializers.DateField()
+
+
+class GateDecideSerializer(StrictFieldsMixin, serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason = serializers.CharField(max_length=5000)
+    action_items = GateActionItemInputSerializer(many=True, required=False)
+
+
+class GateReasonSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class GateVoteResultSerializer(GateVoteSerializer):
+    tally = GateTallySerializer()
+
+    class Meta(GateVoteSerializer.Meta):
+        fields = [*GateVoteSerializer.Meta.fields, "tally"]
+        read_only_fields = fields
+
+
+class GateRequestFilter(django_filters.FilterSet):
+    initiative = django_filters.NumberFilter(field_name="initiative_id", label="Initiative id")
+    status = django_filters.ChoiceFilter(choices=GateRequestStatus.choices)
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label="Pending and past the review date"
+    )
+
+    class Meta:
+        model = GateRequest
+        fields = ["initiative", "status", "overdue"]
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        late = Q(status=GateRequestStatus.PENDING, review_due_at__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Gate requests: every Gatehouse role reads them. An initiative's business or delivery owner
+    (or a governance admin) files one; council members vote; the chair decides."""
+
+    filterset_class = GateRequestFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "list":
+            return GateRequestSerializer
+        return GateRequestDetailSerializer
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def get_queryset(self) -> QuerySet[GateRequest]:
+        if not permissions.can_view_governance(self.request.user):
+            return GateRequest.objects.none()
+        votes = Vote.objects.order_by("cast_at", "pk")
+        if self.action != "list":
+            votes = votes.select_related("voter")
+        return (
+            GateRequest.objects.select_related(
+                "initiative", "requested_by", "decided_by", "policy_version__policy"
+            )
+            .prefetch_related(Prefetch("votes", queryset=votes))
+            .order_by("requested_at", "pk")
+        )
+
+    def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+        gate_request = self.get_queryset().get(pk=pk)
+        data = GateRequestDetailSerializer(gate_request, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    @extend_schema(
+        request=GateRequestCreateSerializer, responses={201: GateRequestDetailSerializer}
+    )
+    def create(self, request: Request) -> Response:
+        """File a gate request for the initiative's next stage, freezing the evidence."""
+        data = GateRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        initiative = get_initiative_for_user(request.user, data.validated_data["initiative"].pk)
+        require(
+            permissions.can_request_gate(request.user, initiative),
+            permissions.REQUEST_DENIED_MESSAGE,
+        )
+        gate_request = services.gate_request_create(
+            initiative=initiative,
+            actor=request.user,
+            justification=data.validated_data.get("justification", ""),
+        )
+        return self._detail(gate_request.pk, status_code=status.HTTP_201_CREATED)
+
+    def _target(self) -> GateRequest:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    @extend_schema(request=GateVoteCreateSerializer, responses={201: GateVoteResultSerializer})
+    @action(detail=True, methods=["post"])
+    def votes(self, request: Request, pk: str) -> Response:
+        """Cast or change your vote; recused members (owners, sponsor) are refused."""
+        gate_request = self._target()
+        require(
+            permissions.can_vote(request.user, gate_request.policy_version.decider_roles),
+            permissions.NOT_A_DECIDER_MESSAGE,
+        )
+        data = GateVoteCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        vote = services.vote_cast(
+            request=gate_request,
+            actor=request.user,
+            choice=data.validated_data["choice"],
+            comment=data.validated_data.get("comment", ""),
+            conditions=data.validated_data.get("conditions", ""),
+        )
+        fresh = self.get_queryset().get(pk=gate_request.pk)
+        votes = list(fresh.votes.all())
+        vote = next(v for v in votes if v.pk == vote.pk)
+        body = {**GateVoteSerializer(vote).data, "tally": tally_data(fresh, votes)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GateDecideSerializer, responses=GateRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        """The chair records go (stage advances), hold (paused) or kill (stopped)."""
+        gate_request = self._target()
+        require(permissions.can_decide(request.user), permissions.CHAIR_ONLY_MESSAGE)
+        data = GateDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.gate_request_decide(
+            request=gate_request,
+            actor=request.user,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+            action_items=[dict(item) for item in data.validated_data.get("action_items", [])],
+        )
+        return self._detail(gate_request.pk)
+
+    @extend_schema(request=GateReasonSerializer, responses=GateRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        """The requester, the initiative's owners or an admin withdraw a pending request."""
+        gate_request = self._target()
+        require(
+            permissions.can_withdraw_request(
+                request.user, gate_request.initiative, gate_request.requested_by_id
+            ),
+            permissions.WITHDRAW_DENIED_MESSAGE,
+        )
+        data = GateReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.gate_request_withdraw(
+            request=gate_request, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return self._detail(gate_request.pk)

@@ -1,0 +1,92 @@
+"""Who may do what with stage gates: file, vote, decide, withdraw, pause / resume / stop,
+review areas scored 1, confirm re-reviews, edit gate policies, read the review queue.
+
+Pages, the API and the services all ask these functions, and raise the messages defined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from core.roles import Role, User, has_any_role, has_role
+from governance.council.permissions import is_chair
+from portfolio.models import Initiative
+from portfolio.permissions import can_edit_initiative
+
+# Why someone may not act, in the words pages, the API and the services all use.
+REQUEST_DENIED_MESSAGE = (
+    "Only this initiative's business or delivery owner, or a governance admin, can request a "
+    "gate decision."
+)
+NOT_A_DECIDER_MESSAGE = "Only governance council members can vote on gate requests."
+CHAIR_ONLY_MESSAGE = "Only the council chair can record a gate decision."
+WITHDRAW_DENIED_MESSAGE = (
+    "Only the requester, this initiative's business or delivery owner, or a governance admin "
+    "can withdraw its gate request."
+)
+STATUS_CHANGE_MESSAGE = (
+    "Only the council chair or a governance admin can pause, resume or stop an initiative."
+)
+ITEM_REVIEW_DENIED_MESSAGE = "Only council members can record the review of an area."
+REREVIEW_DENIED_MESSAGE = "Only council members can confirm a re-review."
+POLICY_DENIED_MESSAGE = "Only a governance admin can change gate policies."
+QUEUE_DENIED_MESSAGE = (
+    "The review queue is for governance council members, governance admins and auditors."
+)
+
+
+def can_view_governance(user: User) -> bool:
+    """Every Gatehouse role reads gate requests, decisions and the register."""
+    return has_any_role(user)
+
+
+def can_request_gate(user: User, initiative: Initiative) -> bool:
+    """The initiative's business or delivery owner (a product owner), or a governance admin."""
+    return can_edit_initiative(user, initiative)
+
+
+def can_vote(user: User, decider_roles: Iterable[str] | None = None) -> bool:
+    """Council members vote; a policy version may name other decider roles.
+
+    `decider_roles` are the version's role names; without them the council member role is
+    assumed (the shipped default). Recusal is per initiative: see
+    `governance.council.permissions.recusal_reason`.
+    """
+    known = {role.value for role in Role}
+    names = decider_roles if decider_roles is not None else [Role.COUNCIL_MEMBER.value]
+    roles = [Role(name) for name in names if name in known]
+    return bool(roles) and has_role(user, *roles)
+
+
+def can_decide(user: User) -> bool:
+    return is_chair(user)
+
+
+def can_change_status(user: User) -> bool:
+    """Pause, resume or stop outside a gate request: the chair or a governance admin."""
+    return has_role(user, Role.GOVERNANCE_ADMIN) or is_chair(user)
+
+
+def can_withdraw_request(user: User, initiative: Initiative, requested_by_id: int) -> bool:
+    """The requester, the initiative's owners (who could have filed it) or a governance admin."""
+    if not has_any_role(user):
+        return False
+    return user.pk == requested_by_id or can_request_gate(user, initiative)
+
+
+def can_review_items(user: User) -> bool:
+    """Council members record the explicit review of an area scored 1 (and confirm re-reviews)."""
+    return has_role(user, Role.COUNCIL_MEMBER)
+
+
+def can_confirm_rereview(user: User) -> bool:
+    return has_role(user, Role.COUNCIL_MEMBER)
+
+
+def can_edit_policies(user: User) -> bool:
+    return has_role(user, Role.GOVERNANCE_ADMIN)
+
+
+def can_view_queue(user: User) -> bool:
+    """The council works the queue; admins run it; auditors read everything."""
+    return has_role(user, Role.COUNCIL_MEMBER, Role.GOVERNANCE_ADMIN, Role.AUDITOR)

@@ -1,0 +1,651 @@
+"""Pure rules of the stage gates: criteria, policies, material change, pilot purgatory.
+
+Plain values in, frozen dataclasses out; nothing here touches the database. A gate policy
+version lists its criteria as data ({"id", "params"}); `evaluate_gate` runs each against a
+`GateSnapshot` of the live record (built by `governance.gates.selectors.gate_snapshot`) and
+says, per criterion, whether it passes, why, and which record is the evidence.
+
+Sources: DOMAIN.md (rollout stages, readiness scorecard decision rule, risk register, pilot
+purgatory) and the governance issue (criteria list, conflicts of interest, re-review).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, NamedTuple
+
+from governance.council.rules import SEAT_IDS
+from portfolio.rules import check_problem_statement
+from portfolio.vocabulary import (
+    AUTONOMY_ORDER,
+    HIGH_RISK_SEVERITY,
+    LOWEST_SCORE,
+    RISK_TIER_ORDER,
+    SCORECARD_KEY,
+    next_stage,
+)
+
+EVIDENCE_KINDS: Final[tuple[str, ...]] = (
+    "problem_statement",
+    "initiative",
+    "assessment",
+    "risk",
+    "incident",
+    "",
+)
+
+
+@dataclass(frozen=True)
+class ProblemStatementFacts:
+    id: int
+    # The statement's parts (portfolio.models.PROBLEM_STATEMENT_FIELDS) as plain values.
+    content: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """The current (latest submitted) assessment of one template, as the gate needs it."""
+
+    id: int
+    template_key: str
+    template_title: str
+    submitted_on: date | None
+    total: int | None
+    passed: bool | None
+    item_scores: Mapping[str, int]
+    # Critical item id -> the template's own minimum (the gate's critical_minimum may be higher).
+    critical_items: Mapping[str, int] = field(default_factory=dict)
+    item_titles: Mapping[str, str] = field(default_factory=dict)
+    # Items with an ItemReview recorded by the council.
+    reviewed_items: frozenset[str] = frozenset()
+
+    def title_of(self, item_id: str) -> str:
+        return self.item_titles.get(item_id, item_id)
+
+
+@dataclass(frozen=True)
+class RiskFacts:
+    id: int
+    description: str
+    severity: int
+    status: str
+    mitigation: str
+
+
+@dataclass(frozen=True)
+class IncidentFacts:
+    id: int
+    summary: str
+    status: str
+
+
+@dataclass(frozen=True)
+class GateSnapshot:
+    """Everything the criteria read about one initiative, as of `today`."""
+
+    initiative_id: int
+    stage: str
+    status: str
+    today: date
+    business_owner_named: bool
+    delivery_owner_named: bool
+    problem_statement: ProblemStatementFacts | None = None
+    # Template key -> the current submitted assessment of that template.
+    assessments: Mapping[str, AssessmentFacts] = field(default_factory=dict)
+    risks: tuple[RiskFacts, ...] = ()
+    incidents: tuple[IncidentFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    """One criterion's verdict. `evidence_kind`/`evidence_id` name the record to link to
+    (kind "" = nothing to link; id None = the kind's page for this initiative, e.g. "fill in
+    the problem statement")."""
+
+    id: str
+    label: str
+    passed: bool
+    detail: str
+    evidence_kind: str
+    evidence_id: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "passed": self.passed,
+            "detail": self.detail,
+            "evidence_kind": self.evidence_kind,
+            "evidence_id": self.evidence_id,
+        }
+
+
+class CheckOutcome(NamedTuple):
+    passed: bool
+    detail: str
+    evidence_kind: str
+    evidence_id: int | None
+
+
+CriterionCheck = Callable[[Mapping[str, Any], GateSnapshot], CheckOutcome]
+
+
+class Criterion(NamedTuple):
+    """A registry entry: unpacks as (label, function) like the contract says."""
+
+    label: str
+    check: CriterionCheck
+
+
+class ParamSpec(NamedTuple):
+    """One parameter of a criterion: a whole number within bounds, or a text."""
+
+    kind: type
+    default: Any
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+
+CRITERION_PARAMS: Final[dict[str, dict[str, ParamSpec]]] = {
+    "problem_statement_complete": {},
+    "owners_named": {},
+    "checklist_passed": {
+        "template": ParamSpec(str, None, help="key of an all-must-pass checklist template"),
+    },
+    "scorecard_ready": {
+        "max_age_days": ParamSpec(int, 90, 1, 3650, "oldest acceptable submission, in days"),
+        "min_total": ParamSpec(int, 55, 0, 1000, "lowest acceptable total"),
+        "critical_minimum": ParamSpec(int, 3, 1, 5, "lowest acceptable critical-area score"),
+        "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
+    },
+    "kpi_recorded": {},
+    "no_unmitigated_high_risk": {
+        "min_severity": ParamSpec(
+            int, HIGH_RISK_SEVERITY, 1, 25, "severity from which a risk needs mitigation"
+        ),
+    },
+    "no_open_incident": {},
+}
+
+
+# Titles and the passing answer of the checklists the policies use, for readable labels.
+_CHECKLIST_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "before_poc": ("Before-POC checklist", "Yes"),
+    "rollout_governance": ("Rollout governance checklist", "Ready"),
+}
+
+
+def criterion_params(criterion_id: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`params` with the defaults of every parameter the criterion takes filled in."""
+    given = dict(params or {})
+    specs = CRITERION_PARAMS.get(criterion_id, {})
+    return {name: given.get(name, spec.default) for name, spec in specs.items()}
+
+
+def criterion_label(criterion_id: str, params: Mapping[str, Any] | None = None) -> str:
+    """The label the request page shows, with the policy's numbers in it."""
+    p = criterion_params(criterion_id, params)
+    if criterion_id == "checklist_passed":
+        key = p["template"] or "?"
+        title, answer = _CHECKLIST_NAMES.get(key, (f"Checklist “{key}”", "passed"))
+        return f"{title} all {answer}" if key in _CHECKLIST_NAMES else f"{title} passed"
+    if criterion_id == "scorecard_ready":
+        return (
+            f"Readiness scorecard submitted within {p['max_age_days']} days, total at least "
+            f"{p['min_total']}, no critical area below {p['critical_minimum']}, every area at "
+            f"{LOWEST_SCORE} reviewed"
+        )
+    if criterion_id == "no_unmitigated_high_risk":
+        return f"No open risk of severity {p['min_severity']} or more without a mitigation"
+    if criterion_id in CRITERIA:
+        return CRITERIA[criterion_id].label
+    return f"Unknown criterion “{criterion_id}”"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _check_problem_statement(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    statement = snap.problem_statement
+    if statement is None:
+        return CheckOutcome(
+            False, "No problem statement has been written.", "problem_statement", None
+        )
+    check = check_problem_statement(statement.content, today=snap.today)
+    blocking = [finding.message for finding in check.findings if finding.severity == "blocking"]
+    if blocking:
+        shown = "; ".join(blocking[:3])
+        more = f" (and {len(blocking) - 3} more)" if len(blocking) > 3 else ""
+        return CheckOutcome(
+            False,
+            f"{_plural(len(blocking), 'blocking finding')}: {shown}{more}.",
+            "problem_statement",
+            statement.id,
+        )
+    return CheckOutcome(
+        True,
+        f"Complete, no blocking findings (clarity {check.clarity_score}/5).",
+        "problem_statement",
+        statement.id,
+    )
+
+
+def _check_owners(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    missing = [
+        name
+        for name, named in (
+            ("business owner", snap.business_owner_named),
+            ("delivery owner", snap.delivery_owner_named),
+        )
+        if not named
+    ]
+    if missing:
+        return CheckOutcome(False, f"No {' and no '.join(missing)} named.", "initiative", None)
+    return CheckOutcome(True, "Both owners are named.", "initiative", None)
+
+
+def _check_checklist(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    key = criterion_params("checklist_passed", params)["template"]
+    title, answer = _CHECKLIST_NAMES.get(key, (f"Checklist “{key}”", "passed"))
+    facts = snap.assessments.get(key)
+    if facts is None:
+        return CheckOutcome(False, f"No submitted {title} yet.", "assessment", None)
+    failed = [item_id for item_id, score in facts.item_scores.items() if score == 0]
+    if facts.passed is True and not failed:
+        return CheckOutcome(
+            True, f"Every item {answer} (submitted {facts.submitted_on}).", "assessment", facts.id
+        )
+    if failed:
+        names = ", ".join(facts.title_of(item_id) for item_id in failed)
+        return CheckOutcome(
+            False, f"{_plural(len(failed), 'item')} not {answer}: {names}.", "assessment", facts.id
+        )
+    return CheckOutcome(False, f"The {title} has unanswered items.", "assessment", facts.id)
+
+
+def _check_scorecard(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    p = criterion_params("scorecard_ready", params)
+    facts = snap.assessments.get(p["template"])
+    if facts is None:
+        return CheckOutcome(False, "No submitted readiness scorecard yet.", "assessment", None)
+    problems: list[str] = []
+    if facts.submitted_on is None:
+        problems.append("it has no submission date")
+    else:
+        age = (snap.today - facts.submitted_on).days
+        if age > p["max_age_days"]:
+            problems.append(
+                f"it was submitted {age} days ago, more than {p['max_age_days']}; score it again"
+            )
+    if facts.total is None or facts.total < p["min_total"]:
+        problems.append(f"its total {facts.total} is below {p['min_total']}")
+    minimum = p["critical_minimum"]
+    low_critical = [
+        f"{facts.title_of(item_id)} ({facts.item_scores[item_id]})"
+        for item_id in facts.critical_items
+        if item_id in facts.item_scores and facts.item_scores[item_id] < minimum
+    ]
+    if low_critical:
+        problems.append(f"critical areas below {minimum}: {', '.join(low_critical)}")
+    unreviewed = [
+        facts.title_of(item_id)
+        for item_id, score in facts.item_scores.items()
+        if score == LOWEST_SCORE and item_id not in facts.reviewed_items
+    ]
+    if unreviewed:
+        problems.append(
+            f"areas at {LOWEST_SCORE} without a council review: {', '.join(unreviewed)}"
+        )
+    if problems:
+        return CheckOutcome(
+            False, "Scorecard: " + "; ".join(problems) + ".", "assessment", facts.id
+        )
+    return CheckOutcome(
+        True,
+        f"Total {facts.total} (submitted {facts.submitted_on}); critical areas at {minimum} or "
+        "above; every area at the lowest level has been reviewed.",
+        "assessment",
+        facts.id,
+    )
+
+
+def _check_kpi(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    statement = snap.problem_statement
+    if statement is None:
+        return CheckOutcome(
+            False, "No problem statement, so no KPI, baseline or target.", "problem_statement", None
+        )
+    missing = [
+        name for name in ("kpi", "baseline", "target") if not _filled(statement.content.get(name))
+    ]
+    if missing:
+        words = {"kpi": "KPI", "baseline": "baseline", "target": "target"}
+        return CheckOutcome(
+            False,
+            f"Missing: {', '.join(words[name] for name in missing)}.",
+            "problem_statement",
+            statement.id,
+        )
+    content = statement.content
+    return CheckOutcome(
+        True,
+        f"{content['kpi']}: {content['baseline']} → {content['target']}.",
+        "problem_statement",
+        statement.id,
+    )
+
+
+def risk_is_unmitigated(risk: RiskFacts) -> bool:
+    """An open or mitigating risk with no written mitigation. Closed risks never count."""
+    return risk.status != "closed" and not risk.mitigation.strip()
+
+
+def unmitigated_risk_threshold(criteria: Sequence[Mapping[str, Any]]) -> int | None:
+    """The severity from which a policy's criteria refuse an unmitigated risk, or None when
+    they do not check risks (no `no_unmitigated_high_risk` criterion)."""
+    for criterion in criteria:
+        if criterion.get("id") == "no_unmitigated_high_risk":
+            return criterion_params("no_unmitigated_high_risk", criterion.get("params"))[
+                "min_severity"
+            ]
+    return None
+
+
+def risk_blocks_gate(risk: RiskFacts, criteria: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether `risk` alone makes a gate with these criteria fail (as `evaluate_gate` would)."""
+    threshold = unmitigated_risk_threshold(criteria)
+    return threshold is not None and risk.severity >= threshold and risk_is_unmitigated(risk)
+
+
+def _check_risks(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    min_severity = criterion_params("no_unmitigated_high_risk", params)["min_severity"]
+    offending = sorted(
+        (r for r in snap.risks if r.severity >= min_severity and risk_is_unmitigated(r)),
+        key=lambda r: (-r.severity, r.id),
+    )
+    if offending:
+        first = offending[0]
+        return CheckOutcome(
+            False,
+            f"{_plural(len(offending), 'open risk')} of severity {min_severity} or more without "
+            f"a mitigation, highest {first.severity}: {first.description[:80]}",
+            "risk",
+            first.id,
+        )
+    return CheckOutcome(
+        True, f"Every open risk of severity {min_severity} or more has a mitigation.", "", None
+    )
+
+
+def _check_incidents(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    open_incidents = sorted((i for i in snap.incidents if i.status == "open"), key=lambda i: i.id)
+    if open_incidents:
+        first = open_incidents[0]
+        return CheckOutcome(
+            False,
+            f"{_plural(len(open_incidents), 'open incident')}: {first.summary[:80]}",
+            "incident",
+            first.id,
+        )
+    return CheckOutcome(True, "No open incident.", "", None)
+
+
+CRITERIA: Final[dict[str, Criterion]] = {
+    "problem_statement_complete": Criterion(
+        "Problem statement complete, with no blocking findings", _check_problem_statement
+    ),
+    "owners_named": Criterion("Business owner and delivery owner named", _check_owners),
+    "checklist_passed": Criterion("Checklist passed", _check_checklist),
+    "scorecard_ready": Criterion("Readiness scorecard ready", _check_scorecard),
+    "kpi_recorded": Criterion("KPI, baseline and target recorded", _check_kpi),
+    "no_unmitigated_high_risk": Criterion(
+        "No open high-severity risk without a mitigation", _check_risks
+    ),
+    "no_open_incident": Criterion("No open incident", _check_incidents),
+}
+
+
+def evaluate_gate(
+    criteria: Sequence[Mapping[str, Any]], snapshot: GateSnapshot
+) -> tuple[CriterionResult, ...]:
+    """Every criterion of a policy version against `snapshot`, in the policy's order.
+
+    An unknown criterion id fails (with a message for the admin) rather than passing silently,
+    so a mistyped policy can never wave a request through.
+    """
+    results: list[CriterionResult] = []
+    for entry in criteria:
+        criterion_id = str(entry.get("id", ""))
+        params = entry.get("params") or {}
+        criterion = CRITERIA.get(criterion_id)
+        if criterion is None:
+            results.append(
+                CriterionResult(
+                    criterion_id,
+                    criterion_label(criterion_id),
+                    False,
+                    "This policy names a criterion Gatehouse does not know; ask a governance "
+                    "admin to correct the policy.",
+                    "",
+                    None,
+                )
+            )
+            continue
+        outcome = criterion.check(params, snapshot)
+        results.append(
+            CriterionResult(
+                id=criterion_id,
+                label=criterion_label(criterion_id, params),
+                passed=outcome.passed,
+                detail=outcome.detail,
+                evidence_kind=outcome.evidence_kind,
+                evidence_id=outcome.evidence_id,
+            )
+        )
+    return tuple(results)
+
+
+def criteria_problems(criteria: object) -> list[str]:
+    """What is wrong with a criteria list (empty when it is valid)."""
+    if not isinstance(criteria, list | tuple):
+        return ["Criteria must be a list of {id, params} entries."]
+    if not criteria:
+        return ["A gate needs at least one criterion."]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(criteria, start=1):
+        if not isinstance(entry, Mapping):
+            problems.append(f"Criterion {position} must be an object with an id.")
+            continue
+        unknown_keys = sorted(set(entry) - {"id", "params"})
+        if unknown_keys:
+            problems.append(f"Criterion {position}: unknown keys {', '.join(unknown_keys)}.")
+        criterion_id = entry.get("id")
+        if criterion_id not in CRITERIA:
+            known = ", ".join(CRITERIA)
+            problems.append(f"Criterion {position}: “{criterion_id}” is not one of: {known}.")
+            continue
+        params = entry.get("params")
+        params = {} if params is None else params
+        if not isinstance(params, Mapping):
+            problems.append(f"{criterion_id}: params must be an object.")
+            continue
+        key = criterion_id + json.dumps(params, sort_keys=True, default=str)
+        if key in seen:
+            problems.append(f"{criterion_id} is listed twice with the same parameters.")
+        seen.add(key)
+        specs = CRITERION_PARAMS[criterion_id]
+        for name in sorted(set(params) - set(specs)):
+            problems.append(f"{criterion_id}: unknown parameter “{name}”.")
+        for name, spec in specs.items():
+            value = params.get(name, spec.default)
+            if spec.kind is int:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    problems.append(f"{criterion_id}: {name} must be a whole number.")
+                elif spec.minimum is not None and value < spec.minimum:
+                    problems.append(f"{criterion_id}: {name} must be at least {spec.minimum}.")
+                elif spec.maximum is not None and value > spec.maximum:
+                    problems.append(f"{criterion_id}: {name} must be at most {spec.maximum}.")
+            elif not isinstance(value, str) or not value.strip():
+                problems.append(f"{criterion_id}: {name} is required ({spec.help}).")
+    return problems
+
+
+def policy_problems(
+    *, criteria: object, quorum: object, required_seats: object
+) -> dict[str, list[str]]:
+    """Field -> problems for a policy version's content (empty when valid)."""
+    errors: dict[str, list[str]] = {}
+    if problems := criteria_problems(criteria):
+        errors["criteria"] = problems
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or quorum < 1:
+        errors["quorum"] = ["Quorum must be a whole number of votes, at least 1."]
+    if not isinstance(required_seats, list | tuple):
+        errors["required_seats"] = ["Required seats must be a list."]
+    else:
+        unknown = [seat for seat in required_seats if seat not in SEAT_IDS]
+        if unknown:
+            errors["required_seats"] = [
+                f"Unknown seat: {', '.join(map(str, unknown))}. Seats are: {', '.join(SEAT_IDS)}."
+            ]
+        elif len(set(required_seats)) != len(required_seats):
+            errors["required_seats"] = ["A seat is listed twice."]
+    return errors
+
+
+@dataclass(frozen=True)
+class MaterialChange:
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "label": self.label,
+            "before": self.before,
+            "after": self.after,
+        }
+
+
+def _moved_up(order: Sequence[str], before: object, after: object) -> bool:
+    if before not in order or after not in order:
+        return False
+    return order.index(after) > order.index(before)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def material_changes(changes: Mapping[str, Sequence[Any]]) -> tuple[MaterialChange, ...]:
+    """The changes (from portfolio.signals.initiative_changed) that need a council re-review.
+
+    Material: the autonomy level or the EU AI Act tier moved up; the vendors gained a name; the
+    problem statement's KPI or target changed (whitespace ignored). Moving down, dropping a
+    vendor and every other field are not material.
+    """
+    found: list[MaterialChange] = []
+    pair = changes.get("autonomy_level")
+    if pair and _moved_up(AUTONOMY_ORDER, pair[0], pair[1]):
+        found.append(MaterialChange("autonomy_level", "Autonomy level raised", pair[0], pair[1]))
+    pair = changes.get("eu_ai_act_tier")
+    if pair and _moved_up(RISK_TIER_ORDER, pair[0], pair[1]):
+        found.append(MaterialChange("eu_ai_act_tier", "EU AI Act tier raised", pair[0], pair[1]))
+    pair = changes.get("vendors")
+    if pair:
+        before = list(pair[0] or [])
+        after = list(pair[1] or [])
+        if set(after) - set(before):
+            found.append(MaterialChange("vendors", "New vendor", before, after))
+    for name, label in (("kpi", "KPI changed"), ("target", "Target changed")):
+        pair = changes.get(f"problem_statement.{name}")
+        if pair and _text(pair[0]) != _text(pair[1]):
+            found.append(MaterialChange(f"problem_statement.{name}", label, pair[0], pair[1]))
+    return tuple(found)
+
+
+def pilot_clock_start(
+    stage_changed_at: datetime | None, last_decision_at: datetime | None
+) -> datetime | None:
+    """When the "no decision" clock started: entering the stage, or the last decision since."""
+    moments = [moment for moment in (stage_changed_at, last_decision_at) if moment is not None]
+    return max(moments) if moments else None
+
+
+def in_pilot_purgatory(
+    *,
+    stage: str,
+    stage_changed_at: datetime | None,
+    last_decision_at: datetime | None,
+    now: datetime,
+    days: int,
+    status: str = "active",
+) -> bool:
+    """In pilot longer than `days` with no gate decision ("live by drift", DOMAIN.md).
+
+    The clock runs from entering pilot or from the latest gate decision, whichever is later, so
+    a hold decision restarts it. Exactly `days` is not yet purgatory. Only an active initiative
+    can drift: a paused or stopped one is held by a decision.
+    """
+    if stage != "pilot" or status != "active":
+        return False
+    start = pilot_clock_start(stage_changed_at, last_decision_at)
+    return start is not None and now - start > timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class PolicyDefinition:
+    from_stage: str
+    to_stage: str
+    title: str
+    criteria: tuple[Mapping[str, Any], ...]
+    decider_roles: tuple[str, ...]
+    quorum: int
+    required_seats: tuple[str, ...]
+    note: str = ""
+
+
+def parse_policy_definitions(document: object, *, source: str) -> tuple[PolicyDefinition, ...]:
+    """Validate a policies document ({"policies": [...]}) read from `source` (a file name).
+
+    Raises ValueError naming the source, the transition and what is wrong.
+    """
+    entries = document.get("policies") if isinstance(document, Mapping) else None
+    if not isinstance(entries, list):
+        raise ValueError(f'{source}: expected {{"policies": [...]}}')
+    definitions: list[PolicyDefinition] = []
+    for entry in entries:
+        where = f"{source} {entry.get('from_stage')}→{entry.get('to_stage')}"
+        if next_stage(entry.get("from_stage", "")) != entry.get("to_stage"):
+            raise ValueError(f"{where}: a policy moves an initiative to the next stage")
+        problems = policy_problems(
+            criteria=entry.get("criteria"),
+            quorum=entry.get("quorum"),
+            required_seats=entry.get("required_seats"),
+        )
+        if problems:
+            raise ValueError(f"{where}: {problems}")
+        definitions.append(
+            PolicyDefinition(
+                from_stage=entry["from_stage"],
+                to_stage=entry["to_stage"],
+                title=entry["title"],
+                criteria=tuple(entry["criteria"]),
+                decider_roles=tuple(entry["decider_roles"]),
+                quorum=entry["quorum"],
+                required_seats=tuple(entry["required_seats"]),
+                note=entry.get("note", ""),
+            )
+        )
+    return tuple(definitions)

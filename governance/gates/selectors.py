@@ -1,0 +1,445 @@
+"""Read queries for the gates: snapshots for the criteria, the review queue, pilot purgatory,
+gate policies with their versions.
+
+Every function runs a fixed number of queries whatever the size of the portfolio, so the pages
+and API built on them can pin their query counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from core.roles import User
+from governance.council.permissions import council_seat, initiative_owner_ids
+from governance.council.rules import Tally, VoteInput, go_blockers, is_recused, tally
+from governance.gates.rules import (
+    AssessmentFacts,
+    CriterionResult,
+    GateSnapshot,
+    IncidentFacts,
+    ProblemStatementFacts,
+    RiskFacts,
+    evaluate_gate,
+    in_pilot_purgatory,
+)
+from governance.models import (
+    Decision,
+    GatePolicy,
+    GatePolicyVersion,
+    GateRequest,
+    GateRequestStatus,
+    Incident,
+    IncidentStatus,
+    ItemReview,
+    ReReview,
+    Risk,
+    RiskStatus,
+    Vote,
+)
+from portfolio.models import Initiative, ProblemStatement, Stage, Status
+from portfolio.vocabulary import next_stage
+from readiness.models import Assessment, AssessmentStatus
+
+
+def _assessment_facts(assessment: Assessment, reviewed: frozenset[str]) -> AssessmentFacts:
+    definition = assessment.template_version.definition or {}
+    result = assessment.result or {}
+    items = definition.get("items") or []
+    return AssessmentFacts(
+        id=assessment.pk,
+        template_key=assessment.template.key,
+        template_title=assessment.template.title,
+        submitted_on=timezone.localdate(assessment.submitted_at)
+        if assessment.submitted_at
+        else None,
+        total=assessment.total,
+        passed=result.get("passed"),
+        item_scores=dict(result.get("item_scores") or {}),
+        critical_items=dict((definition.get("rules") or {}).get("critical_items") or {}),
+        item_titles={item["id"]: item.get("title", item["id"]) for item in items},
+        reviewed_items=reviewed,
+    )
+
+
+def gate_snapshot(initiative: Initiative, today: date) -> GateSnapshot:
+    """What the gate criteria read about `initiative` today, in five queries.
+
+    Uses the live record: the problem statement, the current (submitted) assessment of each
+    template with the council's item reviews, the risks that are not closed and the open
+    incidents.
+    """
+    statement = ProblemStatement.objects.filter(initiative_id=initiative.pk).first()
+    assessments = list(
+        Assessment.objects.filter(initiative_id=initiative.pk, status=AssessmentStatus.SUBMITTED)
+        .select_related("template", "template_version")
+        .only(
+            "pk",
+            "total",
+            "result",
+            "submitted_at",
+            "template__key",
+            "template__title",
+            "template_version__definition",
+        )
+    )
+    reviewed: dict[int, set[str]] = {}
+    for assessment_id, item_id in ItemReview.objects.filter(
+        assessment_id__in=[a.pk for a in assessments]
+    ).values_list("assessment_id", "item_id"):
+        reviewed.setdefault(assessment_id, set()).add(item_id)
+    risks = Risk.objects.filter(initiative_id=initiative.pk).exclude(status=RiskStatus.CLOSED)
+    incidents = Incident.objects.filter(initiative_id=initiative.pk, status=IncidentStatus.OPEN)
+    return GateSnapshot(
+        initiative_id=initiative.pk,
+        stage=initiative.stage,
+        status=initiative.status,
+        today=today,
+        business_owner_named=initiative.business_owner_id is not None,
+        delivery_owner_named=initiative.delivery_owner_id is not None,
+        problem_statement=ProblemStatementFacts(id=statement.pk, content=statement.content())
+        if statement is not None
+        else None,
+        assessments={
+            a.template.key: _assessment_facts(a, frozenset(reviewed.get(a.pk, ())))
+            for a in assessments
+        },
+        risks=tuple(
+            RiskFacts(r.pk, r.description, r.severity, r.status, r.mitigation)
+            for r in risks.only("pk", "description", "severity", "status", "mitigation")
+        ),
+        incidents=tuple(
+            IncidentFacts(i.pk, i.summary, i.status)
+            for i in incidents.only("pk", "summary", "status")
+        ),
+    )
+
+
+def current_policy_version(from_stage: str, to_stage: str) -> GatePolicyVersion | None:
+    """The newest version of the policy for this transition (what a new request is held to)."""
+    return (
+        GatePolicyVersion.objects.filter(policy__from_stage=from_stage, policy__to_stage=to_stage)
+        .select_related("policy")
+        .order_by("-number")
+        .first()
+    )
+
+
+def next_gate_criteria(initiative: Initiative) -> list[dict[str, Any]]:
+    """The criteria of the gate the initiative faces next ([] at the last stage or with no
+    policy): what a new request would be held to."""
+    to_stage = next_stage(initiative.stage)
+    version = current_policy_version(initiative.stage, to_stage) if to_stage else None
+    return list(version.criteria) if version is not None else []
+
+
+@dataclass(frozen=True)
+class GatePreview:
+    """The next gate of an initiative, evaluated live: what a request filed now would freeze."""
+
+    from_stage: str
+    to_stage: str
+    policy_version: GatePolicyVersion | None
+    results: tuple[CriterionResult, ...]
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.results) and all(result.passed for result in self.results)
+
+    @property
+    def failing(self) -> tuple[CriterionResult, ...]:
+        return tuple(result for result in self.results if not result.passed)
+
+
+def gate_preview(initiative: Initiative, today: date) -> GatePreview | None:
+    """The initiative's next gate, evaluated against the live record; None at the last stage.
+
+    `policy_version` is None (and `results` empty) when no policy exists for the transition.
+    """
+    to_stage = next_stage(initiative.stage)
+    if to_stage is None:
+        return None
+    version = current_policy_version(initiative.stage, to_stage)
+    if version is None:
+        return GatePreview(initiative.stage, to_stage, None, ())
+    results = evaluate_gate(version.criteria, gate_snapshot(initiative, today))
+    return GatePreview(initiative.stage, to_stage, version, results)
+
+
+def evidence_url(kind: str, evidence_id: int | None, initiative_id: int) -> str:
+    """Where a criterion's evidence lives, for the request page to link to ("" for none).
+
+    Frozen evidence stores the kind and id, not a URL, so links follow the current URL scheme.
+    The register pages belong to another module; until they exist the initiative page is used.
+    """
+    candidates: list[tuple[str, list[int]]] = []
+    if kind == "problem_statement":
+        candidates = [("portfolio:problem_statement_edit", [initiative_id])]
+    elif kind == "assessment":
+        candidates = (
+            [("readiness:assessment_detail", [evidence_id])]
+            if evidence_id
+            else [("readiness:assessment_history", [initiative_id])]
+        )
+    elif kind == "risk":
+        candidates = [("governance:risk_detail", [evidence_id])] if evidence_id else []
+        candidates.append(("governance:initiative_risks", [initiative_id]))
+    elif kind == "incident":
+        candidates = [("governance:incident_detail", [evidence_id])] if evidence_id else []
+        candidates.append(("governance:initiative_incidents", [initiative_id]))
+    elif kind == "initiative":
+        candidates = [("portfolio:initiative_detail", [initiative_id])]
+    else:
+        return ""
+    for name, args in candidates:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return reverse("portfolio:initiative_detail", args=[initiative_id])
+
+
+def request_tally(request: GateRequest, votes: Sequence[Vote] | None = None) -> Tally:
+    """The tally of a request's votes under the request's own policy version.
+
+    Pass `votes` (e.g. prefetched) to avoid a query; the policy version should be loaded with
+    the request (select_related) for the same reason.
+    """
+    version = request.policy_version
+    rows = list(request.votes.all()) if votes is None else votes
+    return tally(
+        [VoteInput(vote.seat, vote.choice) for vote in rows],
+        quorum=version.quorum,
+        required_seats=version.required_seats,
+    )
+
+
+def _last_decision_subquery(initiative_ref: str) -> Subquery:
+    return Subquery(
+        GateRequest.objects.filter(
+            initiative_id=OuterRef(initiative_ref), status=GateRequestStatus.DECIDED
+        )
+        .order_by("-decided_at")
+        .values("decided_at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    request: GateRequest
+    tally: Tally
+    overdue: bool
+    # The viewer's relation to the request.
+    recused: bool
+    my_vote: Vote | None
+    in_pilot_purgatory: bool
+    go_blockers: tuple[str, ...]
+
+
+def pending_requests() -> QuerySet[GateRequest]:
+    """Pending gate requests with what the queue shows, votes prefetched, by due date."""
+    return (
+        GateRequest.objects.filter(status=GateRequestStatus.PENDING)
+        .select_related(
+            "initiative__business_unit",
+            "initiative__business_owner",
+            "initiative__delivery_owner",
+            "requested_by",
+            "policy_version__policy",
+        )
+        .prefetch_related(
+            Prefetch(
+                "votes", queryset=Vote.objects.select_related("voter").order_by("cast_at", "pk")
+            )
+        )
+        .annotate(initiative_last_decision_at=_last_decision_subquery("initiative_id"))
+        .order_by("review_due_at", "pk")
+    )
+
+
+def review_queue(user: User, now: datetime) -> list[QueueEntry]:
+    """Every pending request with its tally, overdue flag and the viewer's vote or recusal.
+
+    Overdue requests come first (most overdue on top), then the rest by due date. Three
+    queries (requests, votes, the viewer's membership) however many requests there are.
+    """
+    council_seat(user)  # warm the membership cache: one query, not one per request
+    days = settings.PILOT_PURGATORY_DAYS
+    entries: list[QueueEntry] = []
+    for request in pending_requests():
+        votes = list(request.votes.all())
+        initiative = request.initiative
+        result = request_tally(request, votes)
+        entries.append(
+            QueueEntry(
+                request=request,
+                tally=result,
+                overdue=request.review_due_at < now,
+                recused=user.is_authenticated
+                and is_recused(user.pk, initiative_owner_ids(initiative)),
+                my_vote=next((vote for vote in votes if vote.voter_id == user.pk), None),
+                in_pilot_purgatory=in_pilot_purgatory(
+                    stage=initiative.stage,
+                    stage_changed_at=initiative.stage_changed_at or initiative.created_at,
+                    last_decision_at=request.initiative_last_decision_at,
+                    now=now,
+                    days=days,
+                    status=initiative.status,
+                ),
+                go_blockers=go_blockers(result, quorum=request.policy_version.quorum),
+            )
+        )
+    entries.sort(
+        key=lambda entry: (not entry.overdue, entry.request.review_due_at, entry.request.pk)
+    )
+    return entries
+
+
+def annotate_pilot_purgatory(
+    queryset: QuerySet[Initiative], now: datetime, days: int | None = None
+) -> QuerySet[Initiative]:
+    """Add `last_gate_decision_at`, `pilot_clock_started_at` and `in_pilot_purgatory`.
+
+    The same rule as `governance.rules.in_pilot_purgatory`, in SQL, so lists and the API flag
+    every row without a query each. An initiative with no recorded stage change counts from
+    its creation.
+    """
+    days = settings.PILOT_PURGATORY_DAYS if days is None else days
+    cutoff = now - timedelta(days=days)
+    entered = Coalesce("stage_changed_at", "created_at")
+    last_decision = _last_decision_subquery("pk")
+    return queryset.annotate(
+        last_gate_decision_at=last_decision,
+        pilot_clock_started_at=Greatest(entered, Coalesce(last_decision, entered)),
+        in_pilot_purgatory=Case(
+            When(
+                Q(stage=Stage.PILOT, status=Status.ACTIVE, pilot_clock_started_at__lt=cutoff),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def pilot_purgatory_initiatives(now: datetime, days: int | None = None) -> QuerySet[Initiative]:
+    """Initiatives in pilot over PILOT_PURGATORY_DAYS with no gate decision, longest first."""
+    return (
+        annotate_pilot_purgatory(Initiative.objects.with_list_relations(), now, days)
+        .filter(in_pilot_purgatory=True)
+        .order_by("pilot_clock_started_at", "pk")
+    )
+
+
+def last_gate_decision_at(initiative: Initiative) -> datetime | None:
+    return (
+        GateRequest.objects.filter(initiative_id=initiative.pk, status=GateRequestStatus.DECIDED)
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+
+
+def initiative_in_pilot_purgatory(initiative: Initiative, now: datetime) -> bool:
+    """The purgatory flag for one initiative (at most one query)."""
+    if initiative.stage != Stage.PILOT or initiative.status != Status.ACTIVE:
+        return False
+    return in_pilot_purgatory(
+        stage=initiative.stage,
+        stage_changed_at=initiative.stage_changed_at or initiative.created_at,
+        last_decision_at=last_gate_decision_at(initiative),
+        now=now,
+        days=settings.PILOT_PURGATORY_DAYS,
+        status=initiative.status,
+    )
+
+
+def has_go_decision(initiative_id: int) -> bool:
+    """Whether the council ever approved this initiative through a gate ("after approval")."""
+    return GateRequest.objects.filter(
+        initiative_id=initiative_id, status=GateRequestStatus.DECIDED, decision=Decision.GO
+    ).exists()
+
+
+def open_rereview(initiative_id: int) -> ReReview | None:
+    return ReReview.objects.filter(initiative_id=initiative_id, resolved_at__isnull=True).first()
+
+
+@dataclass(frozen=True)
+class InitiativeGateState:
+    pending_request: GateRequest | None
+    last_decided_request: GateRequest | None
+    open_rereview: ReReview | None
+    in_pilot_purgatory: bool
+    days_since_clock_start: int | None
+
+
+def initiative_gate_state(initiative: Initiative, now: datetime) -> InitiativeGateState:
+    """Pending request, latest decision, open re-review and purgatory, in three queries."""
+    requests = list(
+        GateRequest.objects.filter(
+            Q(status=GateRequestStatus.PENDING) | Q(status=GateRequestStatus.DECIDED),
+            initiative_id=initiative.pk,
+        )
+        .select_related("decided_by", "requested_by")
+        .order_by("-decided_at", "-pk")
+    )
+    pending = next((r for r in requests if r.status == GateRequestStatus.PENDING), None)
+    decided = [r for r in requests if r.status == GateRequestStatus.DECIDED]
+    last = max(decided, key=lambda r: r.decided_at) if decided else None
+    entered = initiative.stage_changed_at or initiative.created_at
+    start = max(moment for moment in (entered, last.decided_at if last else None) if moment)
+    flagged = in_pilot_purgatory(
+        stage=initiative.stage,
+        stage_changed_at=entered,
+        last_decision_at=last.decided_at if last else None,
+        now=now,
+        days=settings.PILOT_PURGATORY_DAYS,
+        status=initiative.status,
+    )
+    return InitiativeGateState(
+        pending_request=pending,
+        last_decided_request=last,
+        open_rereview=open_rereview(initiative.pk),
+        in_pilot_purgatory=flagged,
+        days_since_clock_start=(now - start).days if start else None,
+    )
+
+
+def policy_versions() -> QuerySet[GatePolicyVersion]:
+    """Versions newest first, each with `pending_count`: the pending requests filed under it."""
+    return (
+        GatePolicyVersion.objects.select_related("created_by")
+        .annotate(
+            pending_count=Count("requests", filter=Q(requests__status=GateRequestStatus.PENDING))
+        )
+        .order_by("-number")
+    )
+
+
+def policies_with_versions() -> QuerySet[GatePolicy]:
+    """Every gate with all its versions as `version_list` (newest first): two queries."""
+    return GatePolicy.objects.prefetch_related(
+        Prefetch("versions", queryset=policy_versions(), to_attr="version_list")
+    ).order_by("id")

@@ -1,0 +1,305 @@
+"""Pages of one gate request: request a gate, review and vote, decide, withdraw.
+
+Views read, call a service and render; who may do what is decided by
+governance.gates.permissions and whether the state allows it by governance.gates.services.
+Every form works without JavaScript; htmx only swaps the council's review section after a vote.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.errors import ConflictError
+from core.forms import add_service_errors
+from core.permissions import require, role_required
+from governance.council import permissions as council_permissions
+from governance.council import rules as council_rules
+from governance.council.permissions import recused_as
+from governance.gates import permissions, presentation, selectors, services
+from governance.gates.forms import (
+    DecisionForm,
+    GateRequestForm,
+    ReasonForm,
+    VoteForm,
+    action_item_formset,
+)
+from governance.gates.presentation import (
+    SEAT_LABELS,
+    council_recusals,
+    criterion_rows,
+    decision_blockers,
+)
+from governance.models import GateRequest, GateRequestStatus, VoteChoice
+from portfolio.permissions import get_initiative_for_user
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def gate_request_create(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = get_initiative_for_user(request.user, pk)
+    require(
+        permissions.can_request_gate(request.user, initiative), permissions.REQUEST_DENIED_MESSAGE
+    )
+    form = GateRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            gate_request = services.gate_request_create(
+                initiative=initiative,
+                actor=request.user,
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = 400
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+        else:
+            messages.success(
+                request,
+                f"Gate request filed: {gate_request.get_from_stage_display()} → "
+                f"{gate_request.get_to_stage_display()}. The council has been asked to vote.",
+            )
+            return redirect("governance:gate_request_detail", pk=gate_request.pk)
+    pending = (
+        GateRequest.objects.filter(initiative=initiative, status=GateRequestStatus.PENDING)
+        .only("id", "initiative_id", "to_stage", "requested_at")
+        .first()
+    )
+    return TemplateResponse(
+        request,
+        "governance/gates/request_form.html",
+        {
+            "initiative": initiative,
+            "form": form,
+            "preview": presentation.gate_preview(initiative),
+            "pending": pending,
+        },
+        status=status,
+    )
+
+
+def _get_gate_request(request: HttpRequest, pk: int) -> GateRequest:
+    return get_object_or_404(
+        GateRequest.objects.select_related(
+            "initiative",
+            "policy_version__policy",
+            "requested_by",
+            "decided_by",
+            "meeting",
+        ),
+        pk=pk,
+    )
+
+
+def _review_context(
+    request: HttpRequest,
+    gate_request: GateRequest,
+    *,
+    vote_form: VoteForm | None = None,
+    decision_form: DecisionForm | None = None,
+    action_formset: Any = None,
+    just_voted: str = "",
+    review_error: str = "",
+) -> dict[str, Any]:
+    initiative = gate_request.initiative
+    votes = list(gate_request.votes.select_related("voter").order_by("cast_at", "id"))
+    tally = selectors.request_tally(gate_request, votes)
+    recusals = council_recusals(initiative)
+    user = request.user
+    pending = gate_request.status == GateRequestStatus.PENDING
+    my_vote = next((vote for vote in votes if vote.voter_id == user.pk), None)
+    my_recusal = recused_as(user.pk, initiative)
+    may_vote = (
+        pending
+        and not my_recusal
+        and permissions.can_vote(user, gate_request.policy_version.decider_roles)
+    )
+    may_decide = pending and council_permissions.is_chair(user)
+    blockers = decision_blockers(tally)
+    if may_vote and vote_form is None:
+        initial = (
+            {"choice": my_vote.choice, "comment": my_vote.comment, "conditions": my_vote.conditions}
+            if my_vote
+            else {}
+        )
+        vote_form = VoteForm(initial=initial)
+    if may_decide and decision_form is None:
+        decision_form = DecisionForm(disabled=blockers)
+    if may_decide and action_formset is None:
+        action_formset = action_item_formset()
+    conditions = [
+        {"vote": vote, "lines": council_rules.parse_conditions(vote.conditions)}
+        for vote in votes
+        if vote.choice == VoteChoice.APPROVE_WITH_CONDITIONS
+    ]
+    return {
+        "gate_request": gate_request,
+        "initiative": initiative,
+        "policy_version": gate_request.policy_version,
+        "required_seat_labels": [
+            SEAT_LABELS.get(seat, seat) for seat in gate_request.policy_version.required_seats
+        ],
+        "missing_seat_labels": [SEAT_LABELS.get(seat, seat) for seat in tally.missing_seats],
+        "evidence": criterion_rows(gate_request.evidence or [], initiative.pk),
+        "votes": votes,
+        "tally": tally,
+        "recusals": recusals,
+        "conditions": conditions,
+        "my_vote": my_vote,
+        "my_recusal": my_recusal,
+        "is_pending": pending,
+        "overdue": pending and gate_request.review_due_at < timezone.now(),
+        "just_voted": just_voted,
+        "review_error": review_error,
+        "may_vote": may_vote,
+        "may_decide": may_decide,
+        "vote_form": vote_form if may_vote else None,
+        "decision_form": decision_form if may_decide else None,
+        "action_formset": action_formset if may_decide else None,
+        "decision_blockers": blockers,
+        "may_withdraw": pending
+        and permissions.can_withdraw_request(user, initiative, gate_request.requested_by_id),
+        "action_items": (
+            list(gate_request.action_items.select_related("owner"))
+            if gate_request.status == GateRequestStatus.DECIDED
+            else []
+        ),
+    }
+
+
+@role_required()
+@require_GET
+def gate_request_detail(request: HttpRequest, pk: int) -> TemplateResponse:
+    gate_request = _get_gate_request(request, pk)
+    template = "governance/gates/request_detail.html"
+    # The tally polls itself so a reviewer sees other members' votes arrive.
+    if request.htmx and request.htmx.target == "gate-tally":
+        template += "#tally"
+    return TemplateResponse(request, template, _review_context(request, gate_request))
+
+
+def _review_response(
+    request: HttpRequest, gate_request: GateRequest, *, status: int = 200, **forms: Any
+) -> TemplateResponse:
+    template = "governance/gates/request_detail.html"
+    if request.htmx:
+        template += "#review"
+    return TemplateResponse(
+        request, template, _review_context(request, gate_request, **forms), status=status
+    )
+
+
+@role_required()
+@require_POST
+def gate_request_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cast or change one's vote. htmx: the review section comes back with the new tally."""
+    gate_request = _get_gate_request(request, pk)
+    require(
+        permissions.can_vote(request.user, gate_request.policy_version.decider_roles),
+        permissions.NOT_A_DECIDER_MESSAGE,
+    )
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _review_response(request, gate_request, status=400, vote_form=form)
+    try:
+        services.vote_cast(
+            request=gate_request,
+            actor=request.user,
+            choice=form.cleaned_data["choice"],
+            comment=form.cleaned_data["comment"],
+            conditions=form.cleaned_data["conditions"],
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _review_response(request, gate_request, status=400, vote_form=form)
+    except ConflictError as error:
+        # Decided or withdrawn meanwhile: the vote form is gone, so the message stands alone.
+        gate_request = _get_gate_request(request, pk)
+        return _review_response(request, gate_request, status=409, review_error=error.message)
+    choice = VoteChoice(form.cleaned_data["choice"]).label
+    if request.htmx:
+        # The confirmation goes into the swapped section rather than the message queue,
+        # which would otherwise show it again on the next full page.
+        return _review_response(request, gate_request, just_voted=choice)
+    messages.success(request, f"Your vote is recorded: {choice}.")
+    return redirect("governance:gate_request_detail", pk=gate_request.pk)
+
+
+@role_required()
+@require_POST
+def gate_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    gate_request = _get_gate_request(request, pk)
+    require(permissions.can_decide(request.user), permissions.CHAIR_ONLY_MESSAGE)
+    votes = list(gate_request.votes.all())
+    blockers = decision_blockers(selectors.request_tally(gate_request, votes))
+    form = DecisionForm(request.POST, disabled=blockers)
+    formset = action_item_formset(request.POST)
+    forms = {"decision_form": form, "action_formset": formset}
+    if not (form.is_valid() and formset.is_valid()):
+        return _review_response(request, gate_request, status=400, **forms)
+    try:
+        decided = services.gate_request_decide(
+            request=gate_request,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            action_items=formset.action_items(),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _review_response(request, gate_request, status=400, **forms)
+    except ConflictError as error:
+        messages.error(request, error.message)
+        return redirect("governance:gate_request_detail", pk=gate_request.pk)
+    initiative = decided.initiative
+    held = "" if initiative.status == "active" else f" ({initiative.get_status_display()})"
+    messages.success(
+        request,
+        f"Decision recorded: {decided.get_decision_display()}. "
+        f"“{initiative.title}” is now {initiative.get_stage_display()}{held}.",
+    )
+    return redirect("governance:gate_request_detail", pk=gate_request.pk)
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def gate_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    gate_request = _get_gate_request(request, pk)
+    require(
+        permissions.can_withdraw_request(
+            request.user, gate_request.initiative, gate_request.requested_by_id
+        ),
+        permissions.WITHDRAW_DENIED_MESSAGE,
+    )
+    form = ReasonForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.gate_request_withdraw(
+                request=gate_request, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            status = 400
+        except ConflictError as error:
+            form.add_error(None, error.message)
+            status = 409
+        else:
+            messages.success(request, "Gate request withdrawn.")
+            return redirect("governance:gate_request_detail", pk=gate_request.pk)
+    return TemplateResponse(
+        request,
+        "governance/gates/withdraw_form.html",
+        {"gate_request": gate_request, "initiative": gate_request.initiative, "form": form},
+        status=status,
+    )
