@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Final
 
-from governance.gates.rules import PolicyDefinition, parse_policy_definitions
+from governance.gates.policy_rules import PolicyDefinition, parse_policy_definitions
 
 POLICIES_DATA_FILE: Final[Path] = (
     Path(__file__).resolve().parent.parent / "policies_data" / "default_policies.json"

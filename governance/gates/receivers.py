@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from governance.gates.rules import material_changes
+from governance.gates.drift_rules import material_changes
 from governance.gates.services.reviews import rereview_raise
 from portfolio.models import Initiative
 

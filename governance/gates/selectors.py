@@ -33,6 +33,7 @@ from django.utils import timezone
 from core.roles import User
 from governance.council.permissions import council_seat, initiative_owner_ids
 from governance.council.rules import Tally, VoteInput, go_blockers, is_recused, tally
+from governance.gates.drift_rules import in_pilot_purgatory
 from governance.gates.rules import (
     AssessmentFacts,
     CriterionResult,
@@ -41,7 +42,6 @@ from governance.gates.rules import (
     ProblemStatementFacts,
     RiskFacts,
     evaluate_gate,
-    in_pilot_purgatory,
 )
 from governance.models import (
     Decision,

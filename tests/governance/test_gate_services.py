@@ -27,7 +27,7 @@ from core.roles import Role
 from governance.audit import permissions as audit_permissions
 from governance.council import permissions as council_permissions
 from governance.gates import notifications, permissions, selectors
-from governance.gates.rules import MaterialChange
+from governance.gates.drift_rules import MaterialChange
 from governance.gates.services import initiative_status_change
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.policies import (

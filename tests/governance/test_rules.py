@@ -13,19 +13,16 @@ from governance.council import rules as council_rules
 from governance.council.rules import VoteInput, go_blockers, is_recused, parse_conditions, tally
 from governance.gates import rules
 from governance.gates.default_policies import default_policy_definitions
+from governance.gates.drift_rules import MaterialChange, in_pilot_purgatory, material_changes
+from governance.gates.policy_rules import criteria_problems, policy_problems
 from governance.gates.rules import (
     AssessmentFacts,
     GateSnapshot,
     IncidentFacts,
-    MaterialChange,
     ProblemStatementFacts,
     RiskFacts,
-    criteria_problems,
     criterion_label,
     evaluate_gate,
-    in_pilot_purgatory,
-    material_changes,
-    policy_problems,
 )
 from governance.models import Decision, Seat, VoteChoice
 from governance.register.rules import risk_escalated, risk_severity

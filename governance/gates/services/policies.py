@@ -15,7 +15,7 @@ from core.permissions import require
 from core.roles import Role
 from governance.gates.default_policies import default_policy_definitions
 from governance.gates.permissions import POLICY_DENIED_MESSAGE, can_edit_policies
-from governance.gates.rules import PolicyDefinition, policy_problems
+from governance.gates.policy_rules import PolicyDefinition, policy_problems
 from governance.models import GatePolicy, GatePolicyVersion
 
 

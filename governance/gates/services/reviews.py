@@ -14,13 +14,13 @@ from core.audit import record_audit_event
 from core.errors import ConflictError
 from core.permissions import require
 from governance.council.permissions import recusal_reason
+from governance.gates.drift_rules import MaterialChange
 from governance.gates.permissions import (
     ITEM_REVIEW_DENIED_MESSAGE,
     REREVIEW_DENIED_MESSAGE,
     can_confirm_rereview,
     can_review_items,
 )
-from governance.gates.rules import MaterialChange
 from governance.gates.selectors import has_go_decision
 from governance.gates.services.steps import required_text
 from governance.models import ItemReview, ReReview
