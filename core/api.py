@@ -11,7 +11,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import ConflictError
+from core.errors import BlockedError, ConflictError
 
 
 class StrictFieldsMixin:
@@ -44,9 +44,14 @@ def django_validation_detail(error: DjangoValidationError) -> dict[str, list[str
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus the domain's errors: validation 400, conflict 409, denial 403."""
+    """DRF's handler, plus the domain's errors: validation 400, conflict and blocked 409,
+    denial 403."""
     if isinstance(exc, DjangoValidationError):
         return Response(django_validation_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, BlockedError):
+        return Response(
+            {"detail": exc.message, "blocked_by": exc.blocked_by}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, ConflictError):
         return Response(
             {"detail": exc.message, "current": exc.current}, status=status.HTTP_409_CONFLICT

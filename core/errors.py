@@ -15,3 +15,15 @@ class ConflictError(Exception):
         super().__init__(message)
         self.message = message
         self.current = current or {}
+
+
+class BlockedError(ConflictError):
+    """A rule that can never be overridden stops the action (HTTP 409).
+
+    `blocked_by` names each rule ({"criterion", "label", "detail"}), so an API client can say
+    which one, and a page can show it next to the disabled button.
+    """
+
+    def __init__(self, message: str, *, blocked_by: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.blocked_by = blocked_by

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from portfolio.models import Initiative, Stage
+from portfolio.models import AutonomyLevel, Initiative, Stage
 from portfolio.vocabulary import HIGH_RISK_SEVERITY
 
 
@@ -102,6 +102,13 @@ class Decision(models.TextChoices):
     GO = "go", "Go (advance)"
     HOLD = "hold", "Hold (pause)"
     KILL = "kill", "Kill (stop)"
+    # DOMAIN.md: "iterate" is a bounded fix of at most two sprints; it returns to the council.
+    ITERATE = "iterate", "Iterate (bounded fix)"
+
+
+class DecidedAs(models.TextChoices):
+    CHAIR = "chair", "Council chair"
+    ACTING_CHAIR = "acting_chair", "Acting chair (the chair is recused)"
 
 
 class GateRequest(models.Model):
@@ -137,6 +144,19 @@ class GateRequest(models.Model):
     meeting = models.ForeignKey(
         "CouncilMeeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
+    # A non-recused council member the chair (or an admin) names to decide when the chair is
+    # recused from this initiative.
+    acting_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_as = models.CharField(max_length=16, choices=DecidedAs.choices, blank=True)
+    # The criteria as evaluated on the live record when the decision was taken (hard and soft).
+    decision_evidence = models.JSONField(default=list, blank=True)
+    # "Iterate": the day the bounded fix comes back to the council as a new request.
+    iterate_due_on = models.DateField(null=True, blank=True)
+    returned_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="returns"
+    )
 
     class Meta:
         ordering = ["-requested_at"]
@@ -147,9 +167,14 @@ class GateRequest(models.Model):
                 name="gate_request_one_pending_per_initiative",
             ),
             models.CheckConstraint(
-                condition=Q(status="decided", decision__in=["go", "hold", "kill"])
+                condition=Q(status="decided", decision__in=["go", "hold", "kill", "iterate"])
                 | (~Q(status="decided") & Q(decision="")),
                 name="gate_request_decision_iff_decided",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="iterate", iterate_due_on__isnull=False)
+                | (~Q(decision="iterate") & Q(iterate_due_on__isnull=True)),
+                name="gate_request_iterate_has_due_date",
             ),
         ]
 
@@ -359,6 +384,12 @@ class CouncilMeeting(models.Model):
         return self.title
 
 
+class ReReviewOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed: the approval still holds"
+    SENT_BACK = "sent_back", "Sent back: the approval is withdrawn"
+    SUPERSEDED = "superseded", "Superseded by a new gate decision"
+
+
 class ReReview(models.Model):
     """A material change after approval; open until the council confirms or a new gate passes."""
 
@@ -370,6 +401,7 @@ class ReReview(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=16, choices=ReReviewOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]
@@ -383,6 +415,46 @@ class ReReview(models.Model):
 
     def __str__(self) -> str:
         return f"Re-review of {self.initiative}"
+
+
+class GateException(models.Model):
+    """A soft criterion the council overrode to say "go", with the recorded justification.
+
+    Listed as an exception on the request, the initiative, the dashboard and the monthly
+    report: the portfolio never moves on an overridden rule unseen.
+    """
+
+    gate_request = models.ForeignKey(
+        GateRequest, on_delete=models.CASCADE, related_name="exceptions"
+    )
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="gate_exceptions"
+    )
+    criterion_id = models.CharField(max_length=64)
+    label = models.CharField(max_length=300)
+    detail = models.TextField(blank=True)
+    justification = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gate_request", "criterion_id"], name="gate_exception_one_per_criterion"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Exception on {self.gate_request}: {self.label}"
+
+
+class ItemReviewOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted: investment may continue"
+    ACCEPTED_WITH_CONDITIONS = "accepted_with_conditions", "Accepted with conditions"
+    NOT_ACCEPTED = "not_accepted", "Not accepted: fix it and score the area again"
 
 
 class ItemReview(models.Model):
@@ -399,7 +471,13 @@ class ItemReview(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Accepted (with or without conditions) clears the gate's blocker; not accepted keeps it
+    # until the area is scored again in a new submission.
+    outcome = models.CharField(
+        max_length=32, choices=ItemReviewOutcome.choices, default=ItemReviewOutcome.ACCEPTED
+    )
     note = models.TextField()
+    conditions = models.TextField(blank=True, help_text="One condition per line")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -412,3 +490,53 @@ class ItemReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.item_id} on assessment #{self.assessment_id}"
+
+
+class AutonomyPromotionStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AutonomyPromotion(models.Model):
+    """A request to raise an initiative's autonomy level (assistant → agent → automated
+    workflow), with evidence for each of the five conditions; the council decides.
+
+    `evidence` maps each condition id (governance.gates.autonomy_rules.AUTONOMY_CONDITIONS) to
+    what shows it is met.
+    """
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="autonomy_promotions"
+    )
+    from_level = models.CharField(max_length=32, choices=AutonomyLevel.choices)
+    to_level = models.CharField(max_length=32, choices=AutonomyLevel.choices)
+    evidence = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=16,
+        choices=AutonomyPromotionStatus.choices,
+        default=AutonomyPromotionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"],
+                condition=Q(status="pending"),
+                name="autonomy_promotion_one_pending_per_initiative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.get_from_level_display()} → {self.get_to_level_display()}"

@@ -1,4 +1,4 @@
-"""Celery tasks of governance: thin wrappers that take ids and call the notification services."""
+"""Celery tasks of governance: thin wrappers that take ids and call the services."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from governance.gates.notifications import send_request_email
+from governance.gates.selectors import due_iterations
+from governance.gates.services import gate_request_return_iteration
+from governance.models import GateRequest
 from governance.register.notifications import notify_action_items_overdue
 
 
@@ -22,3 +25,17 @@ def send_overdue_action_item_reminders() -> int:
     Safe to rerun or to run twice at once: each item is claimed before its email goes out.
     """
     return notify_action_items_overdue(today=timezone.localdate())
+
+
+@shared_task(name="governance.return_due_iterations")
+def return_due_iterations() -> int:
+    """File again every "iterate" whose bounded fix is due; returns how many came back.
+
+    Safe to rerun or to run twice at once: an iterate that came back is never returned again.
+    """
+    returned = 0
+    for request_id in due_iterations(timezone.localdate()):
+        request = GateRequest.objects.get(pk=request_id)
+        if gate_request_return_iteration(request=request) is not None:
+            returned += 1
+    return returned

@@ -55,7 +55,8 @@ def template_version_load(
     """Store `definition` as the template's newest version unless identical content exists.
 
     Returns (version, created). Loading the same content twice changes nothing; changed content
-    becomes version max+1, and assessments on older versions keep theirs.
+    becomes version max+1, and assessments on older versions keep theirs. Shipped content
+    (`actor` None) never goes over a newest version a person loaded: that one is kept.
     """
     template, _ = AssessmentTemplate.objects.get_or_create(
         key=definition.id,
@@ -67,6 +68,9 @@ def template_version_load(
     existing = TemplateVersion.objects.filter(template=template, checksum=checksum).first()
     if existing is not None:
         return existing, False
+    newest = template.versions.order_by("-number").first()
+    if actor is None and newest is not None and newest.loaded_by_id is not None:
+        return newest, False
     number = (template.versions.aggregate(top=Max("number"))["top"] or 0) + 1
     document["version"] = number
     version = TemplateVersion.objects.create(

@@ -155,6 +155,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "governance.send_overdue_action_item_reminders",
         "schedule": crontab(hour=7, minute=5),
     },
+    # An "iterate" decision comes back to the council as a new request on its due day.
+    "governance-return-due-iterations": {
+        "task": "governance.return_due_iterations",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # The reports of the period that just ended (reporting/schedule.py); a worker that starts
     # catches up a missed one, and so does the daily entry, in case beat itself was down.
     "reporting-generate-monthly-report": {
@@ -235,6 +240,8 @@ if not DEBUG:
 # Gatehouse rules that operators tune.
 PILOT_PURGATORY_DAYS = int(os.environ.get("PILOT_PURGATORY_DAYS", "90"))
 GATE_REVIEW_DAYS = int(os.environ.get("GATE_REVIEW_DAYS", "7"))
+# The length of a sprint: an "iterate" decision is a bounded fix of at most two of them.
+SPRINT_DAYS = int(os.environ.get("SPRINT_DAYS", "14"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Who receives a report's PDF when a governance admin signs it off; empty: nobody is emailed.
 REPORT_DISTRIBUTION_LIST = env_list("REPORT_DISTRIBUTION_LIST", "")

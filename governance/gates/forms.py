@@ -11,13 +11,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from core.people import display_name
 from core.roles import ROLE_LABELS, Role
 from governance.council.forms import PARAM_LABELS
+from governance.council.permissions import initiative_owner_ids
 from governance.gates.presentation import criterion_name
 from governance.gates.rules import CRITERIA, CRITERION_PARAMS
-from governance.models import Decision, GatePolicyVersion, Seat, VoteChoice
+from governance.models import Decision, GatePolicyVersion, GateRequest, Seat, VoteChoice
 from portfolio.forms import DateInput, GatehouseFormMixin, gatehouse_users
 
 
@@ -74,12 +76,67 @@ class DecisionForm(GatehouseFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept with the decision and in the audit trail.",
     )
+    override_justification = forms.CharField(
+        required=False,
+        max_length=5000,
+        label="Why the council overrides the failing criteria",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Needed for a go while a soft criterion fails; each override is listed as an "
+            "exception on the request, the initiative, the dashboard and the monthly report."
+        ),
+    )
+    iterate_due_on = forms.DateField(
+        required=False,
+        widget=DateInput,
+        label="Iterate: back to the council on",
+        help_text="For an iterate decision: a bounded fix of at most two sprints.",
+    )
 
-    def __init__(self, *args: Any, disabled: Mapping[str, str] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        disabled: Mapping[str, str] | None = None,
+        needs_override: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["decision"].widget = ChoiceWithReasonsRadioSelect(
             choices=Decision.choices, disabled=disabled
         )
+        self.needs_override = needs_override
+
+    def clean_decision(self) -> str:
+        # A disabled option can still be posted; refuse it here with the reason shown beside it.
+        decision = self.cleaned_data["decision"]
+        reason = self.fields["decision"].widget.disabled.get(decision)
+        if reason:
+            raise forms.ValidationError(f"{Decision(decision).label} is not available: {reason}.")
+        return decision
+
+
+class ActingChairForm(GatehouseFormMixin, forms.Form):
+    """Who decides a request in place of a recused chair (empty: nobody, the chair decides)."""
+
+    member = forms.ModelChoiceField(
+        queryset=None, required=False, label="Acting chair", empty_label="Nobody (the chair)"
+    )
+
+    def __init__(self, *args: Any, gate_request: GateRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recused = {pk for pk in initiative_owner_ids(gate_request.initiative) if pk}
+        self.fields["member"].queryset = (
+            get_user_model()
+            .objects.filter(
+                council_membership__active=True,
+                council_membership__is_chair=False,
+                is_active=True,
+            )
+            .exclude(pk__in=recused)
+            .order_by("username")
+        )
+        self.fields["member"].label_from_instance = display_name
+        self.initial.setdefault("member", gate_request.acting_chair_id)
 
 
 class ActionItemRowForm(GatehouseFormMixin, forms.Form):

@@ -20,11 +20,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.models import AuditEvent
-from governance.gates import permissions, rules
+from governance.gates import permissions
 from governance.gates.selectors import annotate_pilot_purgatory
-from governance.models import GateRequest, GateRequestStatus, ReReview, Vote
+from governance.models import GateException, GateRequest, GateRequestStatus, ReReview, Vote
 from portfolio.models import Initiative, Status
-from portfolio.vocabulary import STAGE_LABELS
+from portfolio.vocabulary import STAGE_LABELS, next_stage
+
+# The overrides the council granted, newest first: the exceptions this initiative moved on.
+EXCEPTIONS_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,21 @@ def gate_panel(request: HttpRequest, initiative: Initiative) -> SafeString | Non
     if not permissions.can_view_governance(request.user):
         return None
     state = gate_panel_state(initiative, timezone.now())
-    to_stage = rules.next_stage(initiative.stage)
+    to_stage = next_stage(initiative.stage)
     user = request.user
     can_change = permissions.can_change_status(user)
+    exceptions = list(
+        GateException.objects.filter(initiative_id=initiative.pk)
+        .select_related("granted_by", "gate_request")
+        .order_by("-granted_at", "-pk")[: EXCEPTIONS_SHOWN + 1]
+    )
     return render_to_string(
         "governance/gates/_panel.html",
         {
             "initiative": initiative,
             "state": state,
+            "exceptions": exceptions[:EXCEPTIONS_SHOWN],
+            "more_exceptions": len(exceptions) > EXCEPTIONS_SHOWN,
             "next_stage_label": STAGE_LABELS.get(to_stage or "", ""),
             "can_request": to_stage is not None
             and state.pending is None

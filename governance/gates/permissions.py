@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.roles import Role, User, has_any_role, has_role
-from governance.council.permissions import is_chair
+from governance.council.permissions import is_chair, recused_as
+from governance.models import DecidedAs, GateRequest
 from portfolio.models import Initiative
 from portfolio.permissions import can_edit_initiative
 
@@ -19,7 +20,17 @@ REQUEST_DENIED_MESSAGE = (
     "gate decision."
 )
 NOT_A_DECIDER_MESSAGE = "Only governance council members can vote on gate requests."
-CHAIR_ONLY_MESSAGE = "Only the council chair can record a gate decision."
+CHAIR_ONLY_MESSAGE = (
+    "Only the council chair, or the acting chair named for this request, can record a gate "
+    "decision."
+)
+CHAIR_RECUSED_MESSAGE = (
+    "You chair the council but are recused from this initiative, so you cannot decide it: name "
+    "an acting chair (a council member who is not recused) to decide instead."
+)
+ACTING_CHAIR_DENIED_MESSAGE = (
+    "Only the council chair or a governance admin can name an acting chair."
+)
 WITHDRAW_DENIED_MESSAGE = (
     "Only the requester, this initiative's business or delivery owner, or a governance admin "
     "can withdraw its gate request."
@@ -58,8 +69,40 @@ def can_vote(user: User, decider_roles: Iterable[str] | None = None) -> bool:
     return bool(roles) and has_role(user, *roles)
 
 
-def can_decide(user: User) -> bool:
-    return is_chair(user)
+def deciding_as(user: User, gate_request: GateRequest) -> str:
+    """In what capacity `user` may record the decision on `gate_request` ("" when they may not).
+
+    The chair decides unless recused from the initiative; then only the acting chair named for
+    the request does, provided they are still a council member and not recused themselves.
+    """
+    if recused_as(user.pk if user.is_authenticated else None, gate_request.initiative):
+        return ""
+    if is_chair(user):
+        return DecidedAs.CHAIR
+    if (
+        gate_request.acting_chair_id is not None
+        and gate_request.acting_chair_id == user.pk
+        and has_role(user, Role.COUNCIL_MEMBER)
+    ):
+        return DecidedAs.ACTING_CHAIR
+    return ""
+
+
+def can_decide(user: User, gate_request: GateRequest) -> bool:
+    return bool(deciding_as(user, gate_request))
+
+
+def decide_denied_message(user: User, gate_request: GateRequest) -> str:
+    """Why `user` may not decide: recused chair (name an acting chair) or not the chair."""
+    if is_chair(user) and recused_as(user.pk, gate_request.initiative):
+        return CHAIR_RECUSED_MESSAGE
+    return CHAIR_ONLY_MESSAGE
+
+
+def can_name_acting_chair(user: User) -> bool:
+    """The chair (recused or not: naming a stand-in is how a recused chair steps aside) or a
+    governance admin."""
+    return is_chair(user) or has_role(user, Role.GOVERNANCE_ADMIN)
 
 
 def can_change_status(user: User) -> bool:

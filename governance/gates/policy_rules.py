@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.council.rules import SEAT_IDS
-from governance.gates.rules import CRITERIA, CRITERION_PARAMS
+from governance.gates.rules import CRITERIA, CRITERION_PARAMS, must_be_hard
 from portfolio.vocabulary import next_stage
 
 
 def criteria_problems(criteria: object) -> list[str]:
     """What is wrong with a criteria list (empty when it is valid)."""
     if not isinstance(criteria, list | tuple):
-        return ["Criteria must be a list of {id, params} entries."]
+        return ["Criteria must be a list of {id, params, hard} entries."]
     if not criteria:
         return ["A gate needs at least one criterion."]
     problems: list[str] = []
@@ -26,9 +26,11 @@ def criteria_problems(criteria: object) -> list[str]:
         if not isinstance(entry, Mapping):
             problems.append(f"Criterion {position} must be an object with an id.")
             continue
-        unknown_keys = sorted(set(entry) - {"id", "params"})
+        unknown_keys = sorted(set(entry) - {"id", "params", "hard"})
         if unknown_keys:
             problems.append(f"Criterion {position}: unknown keys {', '.join(unknown_keys)}.")
+        if "hard" in entry and not isinstance(entry["hard"], bool):
+            problems.append(f"Criterion {position}: hard must be true or false.")
         criterion_id = entry.get("id")
         if criterion_id not in CRITERIA:
             known = ", ".join(CRITERIA)
@@ -39,6 +41,10 @@ def criteria_problems(criteria: object) -> list[str]:
         if not isinstance(params, Mapping):
             problems.append(f"{criterion_id}: params must be an object.")
             continue
+        if entry.get("hard") is False and must_be_hard(criterion_id, params):
+            problems.append(
+                f"{criterion_id}: this criterion can never be overridden; it is always hard."
+            )
         key = criterion_id + json.dumps(params, sort_keys=True, default=str)
         if key in seen:
             problems.append(f"{criterion_id} is listed twice with the same parameters.")

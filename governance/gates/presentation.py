@@ -15,8 +15,8 @@ from core.roles import ROLE_LABELS, Role
 from governance.council import permissions as council_permissions
 from governance.council import rules as council_rules
 from governance.gates import selectors
-from governance.gates.rules import CRITERIA, criterion_label
-from governance.models import CouncilMembership, Decision, GatePolicyVersion, Seat
+from governance.gates.rules import CRITERIA, GoCheck, criterion_label, evaluate_gate, go_check
+from governance.models import CouncilMembership, Decision, GatePolicyVersion, GateRequest, Seat
 from portfolio.models import Initiative
 from portfolio.vocabulary import STAGE_LABELS
 
@@ -73,6 +73,7 @@ class CriterionRow:
     detail: str
     href: str
     link_text: str
+    hard: bool = False
 
 
 def evidence_href(kind: str, evidence_id: int | None, initiative_id: int) -> str:
@@ -102,6 +103,7 @@ def criterion_rows(results: Iterable[Any], initiative_id: int) -> list[Criterion
                 detail=entry.get("detail") or "",
                 href=evidence_href(kind, entry.get("evidence_id"), initiative_id),
                 link_text=EVIDENCE_LINK_TEXT.get(kind, "Initiative"),
+                hard=bool(entry.get("hard")),
             )
         )
     return rows
@@ -162,11 +164,14 @@ def council_recusals(initiative: Initiative) -> list[Recusal]:
     ]
 
 
-def decision_blockers(tally: council_rules.Tally) -> dict[str, str]:
-    """{decision: why it cannot be chosen yet}; the service enforces the same tally."""
+def decision_blockers(tally: council_rules.Tally, go: GoCheck | None = None) -> dict[str, str]:
+    """{decision: why it cannot be chosen yet}; the service enforces the same tally and the
+    same hard criteria (`go`: the live evaluation of the request's criteria)."""
     if not tally.can_decide:
         why = f"Quorum not met: {tally.votes_cast} vote{'s' if tally.votes_cast != 1 else ''} cast"
         return dict.fromkeys(Decision.values, why)
+    if go is not None and go.blocked:
+        return {Decision.GO: go.blocked_reason()}
     if tally.can_go:
         return {}
     if tally.missing_seats:
@@ -174,3 +179,13 @@ def decision_blockers(tally: council_rules.Tally) -> dict[str, str]:
         plural = "s" if len(tally.missing_seats) > 1 else ""
         return {Decision.GO: f"No approval yet from the required seat{plural}: {seats}"}
     return {Decision.GO: "Rejections outnumber approvals"}
+
+
+def live_criteria(gate_request: GateRequest) -> tuple[list[CriterionRow], GoCheck]:
+    """The request's criteria on the live record now (what a decision is held to), as rows,
+    and what they say about a go."""
+    results = evaluate_gate(
+        gate_request.policy_version.criteria,
+        selectors.gate_snapshot(gate_request.initiative, timezone.localdate()),
+    )
+    return criterion_rows(results, gate_request.initiative_id), go_check(results)

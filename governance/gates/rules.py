@@ -19,6 +19,8 @@ from typing import Any, Final, NamedTuple
 from portfolio.rules import check_problem_statement
 from portfolio.vocabulary import HIGH_RISK_SEVERITY, LOWEST_SCORE, SCORECARD_KEY
 
+PROHIBITED_TIER: Final = "prohibited"
+
 EVIDENCE_KINDS: Final[tuple[str, ...]] = (
     "problem_statement",
     "initiative",
@@ -83,6 +85,7 @@ class GateSnapshot:
     today: date
     business_owner_named: bool
     delivery_owner_named: bool
+    eu_ai_act_tier: str = ""
     problem_statement: ProblemStatementFacts | None = None
     # Template key -> the current submitted assessment of that template.
     assessments: Mapping[str, AssessmentFacts] = field(default_factory=dict)
@@ -102,6 +105,9 @@ class CriterionResult:
     detail: str
     evidence_kind: str
     evidence_id: int | None
+    # Hard: never overridable, a failure blocks "go". Soft: the council may override it with a
+    # recorded justification.
+    hard: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +117,7 @@ class CriterionResult:
             "detail": self.detail,
             "evidence_kind": self.evidence_kind,
             "evidence_id": self.evidence_id,
+            "hard": self.hard,
         }
 
 
@@ -125,10 +132,11 @@ CriterionCheck = Callable[[Mapping[str, Any], GateSnapshot], CheckOutcome]
 
 
 class Criterion(NamedTuple):
-    """A registry entry: unpacks as (label, function) like the contract says."""
+    """A registry entry. `always_hard`: no policy may make it overridable."""
 
     label: str
     check: CriterionCheck
+    always_hard: bool = False
 
 
 class ParamSpec(NamedTuple):
@@ -150,9 +158,16 @@ CRITERION_PARAMS: Final[dict[str, dict[str, ParamSpec]]] = {
     "scorecard_ready": {
         "max_age_days": ParamSpec(int, 90, 1, 3650, "oldest acceptable submission, in days"),
         "min_total": ParamSpec(int, 55, 0, 1000, "lowest acceptable total"),
+        "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
+    },
+    "scorecard_critical_areas": {
         "critical_minimum": ParamSpec(int, 3, 1, 5, "lowest acceptable critical-area score"),
         "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
     },
+    "lowest_scores_reviewed": {
+        "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
+    },
+    "not_prohibited_tier": {},
     "kpi_recorded": {},
     "no_unmitigated_high_risk": {
         "min_severity": ParamSpec(
@@ -187,9 +202,10 @@ def criterion_label(criterion_id: str, params: Mapping[str, Any] | None = None) 
     if criterion_id == "scorecard_ready":
         return (
             f"Readiness scorecard submitted within {p['max_age_days']} days, total at least "
-            f"{p['min_total']}, no critical area below {p['critical_minimum']}, every area at "
-            f"{LOWEST_SCORE} reviewed"
+            f"{p['min_total']}"
         )
+    if criterion_id == "scorecard_critical_areas":
+        return f"No critical readiness area scored below {p['critical_minimum']}"
     if criterion_id == "no_unmitigated_high_risk":
         return f"No open risk of severity {p['min_severity']} or more without a mitigation"
     if criterion_id in CRITERIA:
@@ -263,11 +279,19 @@ def _check_checklist(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutc
     return CheckOutcome(False, f"The {title} has unanswered items.", "assessment", facts.id)
 
 
+def _scorecard(params: Mapping[str, Any], criterion_id: str, snap: GateSnapshot) -> Any:
+    return snap.assessments.get(criterion_params(criterion_id, params)["template"])
+
+
+def _no_scorecard() -> CheckOutcome:
+    return CheckOutcome(False, "No submitted readiness scorecard yet.", "assessment", None)
+
+
 def _check_scorecard(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
     p = criterion_params("scorecard_ready", params)
-    facts = snap.assessments.get(p["template"])
+    facts = _scorecard(params, "scorecard_ready", snap)
     if facts is None:
-        return CheckOutcome(False, "No submitted readiness scorecard yet.", "assessment", None)
+        return _no_scorecard()
     problems: list[str] = []
     if facts.submitted_on is None:
         problems.append("it has no submission date")
@@ -279,34 +303,69 @@ def _check_scorecard(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutc
             )
     if facts.total is None or facts.total < p["min_total"]:
         problems.append(f"its total {facts.total} is below {p['min_total']}")
-    minimum = p["critical_minimum"]
-    low_critical = [
+    if problems:
+        return CheckOutcome(
+            False, "Scorecard: " + "; ".join(problems) + ".", "assessment", facts.id
+        )
+    return CheckOutcome(
+        True, f"Total {facts.total} (submitted {facts.submitted_on}).", "assessment", facts.id
+    )
+
+
+def _check_critical_areas(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    """DOMAIN.md: no use case may scale if a critical area (ownership, success criteria,
+    security, privacy and legal, production readiness) scores below 3."""
+    minimum = criterion_params("scorecard_critical_areas", params)["critical_minimum"]
+    facts = _scorecard(params, "scorecard_critical_areas", snap)
+    if facts is None:
+        return _no_scorecard()
+    low = [
         f"{facts.title_of(item_id)} ({facts.item_scores[item_id]})"
         for item_id in facts.critical_items
         if item_id in facts.item_scores and facts.item_scores[item_id] < minimum
     ]
-    if low_critical:
-        problems.append(f"critical areas below {minimum}: {', '.join(low_critical)}")
+    if low:
+        return CheckOutcome(
+            False, f"Critical areas below {minimum}: {', '.join(low)}.", "assessment", facts.id
+        )
+    return CheckOutcome(True, f"Every critical area at {minimum} or above.", "assessment", facts.id)
+
+
+def _check_lowest_scores_reviewed(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    """DOMAIN.md: any area scored 1 requires an explicit review before more investment.
+
+    With no scorecard yet nothing was scored 1: whether one is required is another criterion's
+    question (`scorecard_ready`, `scorecard_critical_areas`)."""
+    facts = _scorecard(params, "lowest_scores_reviewed", snap)
+    if facts is None:
+        return CheckOutcome(True, "No readiness scorecard yet, so no area at 1.", "", None)
     unreviewed = [
         facts.title_of(item_id)
         for item_id, score in facts.item_scores.items()
         if score == LOWEST_SCORE and item_id not in facts.reviewed_items
     ]
     if unreviewed:
-        problems.append(
-            f"areas at {LOWEST_SCORE} without a council review: {', '.join(unreviewed)}"
-        )
-    if problems:
         return CheckOutcome(
-            False, "Scorecard: " + "; ".join(problems) + ".", "assessment", facts.id
+            False,
+            f"Areas at {LOWEST_SCORE} without a recorded council review: {', '.join(unreviewed)}.",
+            "assessment",
+            facts.id,
         )
     return CheckOutcome(
-        True,
-        f"Total {facts.total} (submitted {facts.submitted_on}); critical areas at {minimum} or "
-        "above; every area at the lowest level has been reviewed.",
-        "assessment",
-        facts.id,
+        True, f"Every area at {LOWEST_SCORE} has a recorded review.", "assessment", facts.id
     )
+
+
+def _check_not_prohibited(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
+    if snap.eu_ai_act_tier == PROHIBITED_TIER:
+        return CheckOutcome(
+            False,
+            "The initiative is a prohibited AI practice under the EU AI Act (Art. 5): it may "
+            "not move to any stage.",
+            "initiative",
+            None,
+        )
+    return CheckOutcome(True, "Not a prohibited practice.", "initiative", None)
 
 
 def _check_kpi(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
@@ -396,7 +455,20 @@ CRITERIA: Final[dict[str, Criterion]] = {
     ),
     "owners_named": Criterion("Business owner and delivery owner named", _check_owners),
     "checklist_passed": Criterion("Checklist passed", _check_checklist),
-    "scorecard_ready": Criterion("Readiness scorecard ready", _check_scorecard),
+    "scorecard_ready": Criterion(
+        "Readiness scorecard recent and its total high enough", _check_scorecard
+    ),
+    "scorecard_critical_areas": Criterion(
+        "No critical readiness area below its minimum", _check_critical_areas, always_hard=True
+    ),
+    "lowest_scores_reviewed": Criterion(
+        f"Every readiness area at {LOWEST_SCORE} reviewed by the council",
+        _check_lowest_scores_reviewed,
+        always_hard=True,
+    ),
+    "not_prohibited_tier": Criterion(
+        "Not a prohibited AI practice (EU AI Act Art. 5)", _check_not_prohibited, always_hard=True
+    ),
     "kpi_recorded": Criterion("KPI, baseline and target recorded", _check_kpi),
     "no_unmitigated_high_risk": Criterion(
         "No open high-severity risk without a mitigation", _check_risks
@@ -405,16 +477,69 @@ CRITERIA: Final[dict[str, Criterion]] = {
 }
 
 
+# Checklists where any "no" means stop (DOMAIN.md, before-POC: "if the answer to ANY question
+# is no, we shouldn't start the POC"): a policy can never make them overridable.
+ALWAYS_HARD_CHECKLISTS: Final[frozenset[str]] = frozenset({"before_poc"})
+# Checked at every gate whatever the policy lists: no move for a prohibited practice.
+BUILT_IN_CRITERIA: Final[tuple[Mapping[str, Any], ...]] = ({"id": "not_prohibited_tier"},)
+
+
+def must_be_hard(criterion_id: str, params: Mapping[str, Any] | None = None) -> bool:
+    """True for criteria no policy may make overridable."""
+    criterion = CRITERIA.get(criterion_id)
+    if criterion is not None and criterion.always_hard:
+        return True
+    if criterion_id == "checklist_passed":
+        return criterion_params(criterion_id, params)["template"] in ALWAYS_HARD_CHECKLISTS
+    return False
+
+
+def criterion_is_hard(entry: Mapping[str, Any]) -> bool:
+    """A policy entry is hard when it says so ("hard": true) or when it must be."""
+    return bool(entry.get("hard")) or must_be_hard(str(entry.get("id", "")), entry.get("params"))
+
+
+def effective_criteria(criteria: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any], ...]:
+    """The criteria a gate is held to: the policy's own, read in today's terms, plus the
+    built-in ones it does not list.
+
+    Versions saved before criteria were split kept the critical-area minimum and the review of
+    areas at 1 inside `scorecard_ready` (param `critical_minimum`); they are read as the three
+    criteria they now are, so an old pending request is never held to less than a new one.
+    """
+    effective: list[Mapping[str, Any]] = []
+    for entry in criteria:
+        params = dict(entry.get("params") or {})
+        if entry.get("id") == "scorecard_ready" and "critical_minimum" in params:
+            minimum = params.pop("critical_minimum")
+            template = {"template": params["template"]} if "template" in params else {}
+            effective.append({**entry, "params": params})
+            effective.append(
+                {
+                    "id": "scorecard_critical_areas",
+                    "params": {"critical_minimum": minimum, **template},
+                    "hard": True,
+                }
+            )
+            effective.append({"id": "lowest_scores_reviewed", "params": template, "hard": True})
+        else:
+            effective.append(entry)
+    listed = {str(entry.get("id")) for entry in effective}
+    built_in = [entry for entry in BUILT_IN_CRITERIA if entry["id"] not in listed]
+    return (*built_in, *effective)
+
+
 def evaluate_gate(
     criteria: Sequence[Mapping[str, Any]], snapshot: GateSnapshot
 ) -> tuple[CriterionResult, ...]:
-    """Every criterion of a policy version against `snapshot`, in the policy's order.
+    """Every criterion a policy version holds a gate to (`effective_criteria`) against
+    `snapshot`, built-in ones first, then in the policy's order; each says whether it is hard.
 
-    An unknown criterion id fails (with a message for the admin) rather than passing silently,
-    so a mistyped policy can never wave a request through.
+    An unknown criterion id fails (with a message for the admin) and is hard, so a mistyped
+    policy can never wave a request through.
     """
     results: list[CriterionResult] = []
-    for entry in criteria:
+    for entry in effective_criteria(criteria):
         criterion_id = str(entry.get("id", ""))
         params = entry.get("params") or {}
         criterion = CRITERIA.get(criterion_id)
@@ -428,6 +553,7 @@ def evaluate_gate(
                     "admin to correct the policy.",
                     "",
                     None,
+                    hard=True,
                 )
             )
             continue
@@ -440,6 +566,38 @@ def evaluate_gate(
                 detail=outcome.detail,
                 evidence_kind=outcome.evidence_kind,
                 evidence_id=outcome.evidence_id,
+                hard=criterion_is_hard(entry),
             )
         )
     return tuple(results)
+
+
+@dataclass(frozen=True)
+class GoCheck:
+    """What the criteria say about a "go": hard failures block it, soft ones need an override."""
+
+    hard_failures: tuple[CriterionResult, ...]
+    soft_failures: tuple[CriterionResult, ...]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.hard_failures)
+
+    @property
+    def needs_override(self) -> bool:
+        return not self.hard_failures and bool(self.soft_failures)
+
+    def blocked_reason(self) -> str:
+        """Why "go" is impossible, in words ("" when it is not)."""
+        if not self.hard_failures:
+            return ""
+        named = "; ".join(f"{r.label}: {r.detail}" for r in self.hard_failures)
+        return f"Go is blocked by a criterion that cannot be overridden: {named}"
+
+
+def go_check(results: Sequence[CriterionResult]) -> GoCheck:
+    failing = [result for result in results if not result.passed]
+    return GoCheck(
+        hard_failures=tuple(r for r in failing if r.hard),
+        soft_failures=tuple(r for r in failing if not r.hard),
+    )

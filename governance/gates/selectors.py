@@ -117,6 +117,7 @@ def gate_snapshot(initiative: Initiative, today: date) -> GateSnapshot:
         today=today,
         business_owner_named=initiative.business_owner_id is not None,
         delivery_owner_named=initiative.delivery_owner_id is not None,
+        eu_ai_act_tier=initiative.eu_ai_act_tier,
         problem_statement=ProblemStatementFacts(id=statement.pk, content=statement.content())
         if statement is not None
         else None,
@@ -142,6 +143,16 @@ def current_policy_version(from_stage: str, to_stage: str) -> GatePolicyVersion 
         .select_related("policy")
         .order_by("-number")
         .first()
+    )
+
+
+def due_iterations(today: date) -> list[int]:
+    """Ids of "iterate" decisions due back by `today` that have not come back yet."""
+    return list(
+        GateRequest.objects.filter(decision=Decision.ITERATE, iterate_due_on__lte=today)
+        .filter(returns__isnull=True)
+        .order_by("iterate_due_on", "pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -321,9 +332,9 @@ def annotate_pilot_purgatory(
 ) -> QuerySet[Initiative]:
     """Add `last_gate_decision_at`, `pilot_clock_started_at` and `in_pilot_purgatory`.
 
-    The same rule as `governance.rules.in_pilot_purgatory`, in SQL, so lists and the API flag
-    every row without a query each. An initiative with no recorded stage change counts from
-    its creation.
+    The same rule as `governance.gates.drift_rules.in_pilot_purgatory`, in SQL, so lists and
+    the API flag every row without a query each. An initiative with no recorded stage change
+    counts from its creation.
     """
     days = settings.PILOT_PURGATORY_DAYS if days is None else days
     cutoff = now - timedelta(days=days)

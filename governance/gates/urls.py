@@ -30,6 +30,11 @@ urlpatterns = [
         name="gate_request_decide",
     ),
     path(
+        "gate-requests/<int:pk>/acting-chair/",
+        requests.gate_request_acting_chair,
+        name="gate_request_acting_chair",
+    ),
+    path(
         "gate-requests/<int:pk>/withdraw/",
         requests.gate_request_withdraw,
         name="gate_request_withdraw",

@@ -19,8 +19,15 @@ from core.api import StrictFieldsMixin
 from core.permissions import require
 from governance.council.rules import go_blockers, parse_conditions
 from governance.gates import permissions, selectors, services
-from governance.gates.presentation import council_recusals, criterion_rows
-from governance.models import Decision, GateRequest, GateRequestStatus, Vote, VoteChoice
+from governance.gates.presentation import council_recusals, criterion_rows, live_criteria
+from governance.models import (
+    Decision,
+    GateException,
+    GateRequest,
+    GateRequestStatus,
+    Vote,
+    VoteChoice,
+)
 from portfolio.api import UserSummarySerializer
 from portfolio.models import Initiative
 from portfolio.permissions import get_initiative_for_user
@@ -32,6 +39,31 @@ class GateCriterionSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     detail = serializers.CharField()
     evidence_url = serializers.CharField(source="href", help_text="Where the evidence lives")
+    hard = serializers.BooleanField(
+        help_text="Never overridable: while it fails, go is refused (409)"
+    )
+
+
+class GateBlockerSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    label = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class GateBlockedSerializer(serializers.Serializer):
+    """409 when a hard criterion blocks the go: which ones, in words."""
+
+    detail = serializers.CharField()
+    blocked_by = GateBlockerSerializer(many=True)
+
+
+class GateExceptionSerializer(serializers.Serializer):
+    criterion = serializers.CharField(source="criterion_id")
+    label = serializers.CharField()
+    detail = serializers.CharField()
+    justification = serializers.CharField()
+    granted_by = UserSummarySerializer()
+    granted_at = serializers.DateTimeField()
 
 
 class GateTallySerializer(serializers.Serializer):
@@ -166,8 +198,42 @@ class GateRequestDetailSerializer(GateRequestSerializer):
             "decision_reason",
             "meeting",
             "action_items",
+            "acting_chair",
+            "decided_as",
+            "criteria_now",
+            "decision_evidence",
+            "exceptions",
+            "iterate_due_on",
+            "returned_from",
         ]
         read_only_fields = fields
+
+    acting_chair = UserSummarySerializer(allow_null=True)
+    criteria_now = serializers.SerializerMethodField(
+        help_text="Pending requests: the criteria on the live record now (what a go is held to)"
+    )
+    decision_evidence = serializers.SerializerMethodField(
+        help_text="Decided requests: the criteria as evaluated when the decision was taken"
+    )
+    exceptions = serializers.SerializerMethodField(
+        help_text="Soft criteria the council overrode to say go, with the justification"
+    )
+
+    @extend_schema_field(GateCriterionSerializer(many=True))
+    def get_criteria_now(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        if gate_request.status != GateRequestStatus.PENDING:
+            return []
+        rows, _ = live_criteria(gate_request)
+        return GateCriterionSerializer(rows, many=True).data
+
+    @extend_schema_field(GateCriterionSerializer(many=True))
+    def get_decision_evidence(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        rows = criterion_rows(gate_request.decision_evidence or [], gate_request.initiative_id)
+        return GateCriterionSerializer(rows, many=True).data
+
+    @extend_schema_field(GateExceptionSerializer(many=True))
+    def get_exceptions(self, gate_request: GateRequest) -> list[dict[str, Any]]:
+        return GateExceptionSerializer(gate_request.exceptions.all(), many=True).data
 
     @extend_schema_field(GateCriterionSerializer(many=True))
     def get_evidence(self, gate_request: GateRequest) -> list[dict[str, Any]]:
@@ -227,6 +293,26 @@ class GateDecideSerializer(StrictFieldsMixin, serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     reason = serializers.CharField(max_length=5000)
     action_items = GateActionItemInputSerializer(many=True, required=False)
+    override_justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="Go while soft criteria fail: why the council overrides them (recorded as "
+        "exceptions). Hard criteria cannot be overridden.",
+    )
+    iterate_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Iterate: the day the bounded fix (at most two sprints) returns to the council",
+    )
+
+
+class GateActingChairSerializer(StrictFieldsMixin, serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        help_text="A council member who is not recused; null clears the acting chair",
+    )
 
 
 class GateReasonSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -282,9 +368,16 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             votes = votes.select_related("voter")
         return (
             GateRequest.objects.select_related(
-                "initiative", "requested_by", "decided_by", "policy_version__policy"
+                "initiative",
+                "requested_by",
+                "decided_by",
+                "acting_chair",
+                "policy_version__policy",
             )
-            .prefetch_related(Prefetch("votes", queryset=votes))
+            .prefetch_related(
+                Prefetch("votes", queryset=votes),
+                Prefetch("exceptions", queryset=GateException.objects.select_related("granted_by")),
+            )
             .order_by("requested_at", "pk")
         )
 
@@ -339,12 +432,23 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = {**GateVoteSerializer(vote).data, "tally": tally_data(fresh, votes)}
         return Response(body, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GateDecideSerializer, responses=GateRequestDetailSerializer)
+    @extend_schema(
+        request=GateDecideSerializer,
+        responses={200: GateRequestDetailSerializer, 409: GateBlockedSerializer},
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        """The chair records go (stage advances), hold (paused) or kill (stopped)."""
+        """The chair (or the acting chair named for a recused chair) records go (stage
+        advances), hold (paused), kill (stopped) or iterate (a bounded fix that comes back).
+
+        A go while a hard criterion fails answers 409 naming it; while soft ones fail it needs
+        `override_justification`, and each override is recorded as an exception.
+        """
         gate_request = self._target()
-        require(permissions.can_decide(request.user), permissions.CHAIR_ONLY_MESSAGE)
+        require(
+            permissions.can_decide(request.user, gate_request),
+            permissions.decide_denied_message(request.user, gate_request),
+        )
         data = GateDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.gate_request_decide(
@@ -353,6 +457,25 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
             action_items=[dict(item) for item in data.validated_data.get("action_items", [])],
+            override_justification=data.validated_data.get("override_justification", ""),
+            iterate_due_on=data.validated_data.get("iterate_due_on"),
+        )
+        return self._detail(gate_request.pk)
+
+    @extend_schema(request=GateActingChairSerializer, responses=GateRequestDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="acting-chair")
+    def acting_chair(self, request: Request, pk: str) -> Response:
+        """The chair (when recused) or a governance admin names who decides in the chair's
+        place; null clears it."""
+        require(
+            permissions.can_name_acting_chair(request.user),
+            permissions.ACTING_CHAIR_DENIED_MESSAGE,
+        )
+        gate_request = self._target()
+        data = GateActingChairSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.gate_request_name_acting_chair(
+            request=gate_request, actor=request.user, member=data.validated_data["member"]
         )
         return self._detail(gate_request.pk)
 

@@ -7,7 +7,11 @@ steps they share are in `steps`. Import the services from this package.
 
 from __future__ import annotations
 
-from governance.gates.services.decisions import gate_request_decide
+from governance.gates.services.decisions import (
+    gate_request_decide,
+    gate_request_name_acting_chair,
+    gate_request_return_iteration,
+)
 from governance.gates.services.policies import (
     gate_policies_load_defaults,
     gate_policy_load,
@@ -23,6 +27,8 @@ __all__ = [
     "gate_policy_version_create",
     "gate_request_create",
     "gate_request_decide",
+    "gate_request_name_acting_chair",
+    "gate_request_return_iteration",
     "gate_request_withdraw",
     "initiative_status_change",
     "item_review_record",

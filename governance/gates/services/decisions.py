@@ -1,4 +1,5 @@
-"""The council chair's go / hold / kill on a gate request, exactly once.
+"""The council chair's go / hold / kill / iterate on a gate request, exactly once; naming an
+acting chair when the chair is recused; returning an iterate to the council when it is due.
 
 Concurrency: a decision locks the GateRequest row first, then the initiative, always in that
 order, so on PostgreSQL simultaneous decisions run one after the other and the second finds
@@ -11,6 +12,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,13 +20,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_audit_event
-from core.errors import ConflictError
+from core.errors import BlockedError, ConflictError
+from core.people import display_name
 from core.permissions import require
+from core.roles import Role, has_role
+from governance.council.permissions import council_membership, recused_as
 from governance.council.rules import go_blockers, parse_conditions
 from governance.council.services import current_meeting
 from governance.gates import notifications
-from governance.gates.permissions import CHAIR_ONLY_MESSAGE, can_decide
-from governance.gates.selectors import request_tally
+from governance.gates.permissions import (
+    ACTING_CHAIR_DENIED_MESSAGE,
+    can_name_acting_chair,
+    decide_denied_message,
+    deciding_as,
+)
+from governance.gates.rules import CriterionResult, evaluate_gate, go_check
+from governance.gates.selectors import gate_snapshot, request_tally
+from governance.gates.services.requests import file_gate_request
 from governance.gates.services.reviews import resolve_rereview
 from governance.gates.services.steps import (
     closed_message,
@@ -36,9 +48,12 @@ from governance.models import (
     ActionItem,
     CouncilMeeting,
     Decision,
+    GateException,
     GateRequest,
     GateRequestStatus,
     ReReview,
+    ReReviewOutcome,
+    Vote,
     VoteChoice,
 )
 from portfolio.models import Initiative, Status
@@ -50,6 +65,10 @@ ACTION_TITLE_MAX_LENGTH = ActionItem._meta.get_field("title").max_length
 
 # A condition attached to a vote gets this long to be met unless the chair sets a date.
 DEFAULT_CONDITION_DUE_DAYS = 30
+# DOMAIN.md: "iterate" means a bounded fix of at most two sprints (SPRINT_DAYS each).
+ITERATE_MAX_SPRINTS = 2
+# A go, a hold and an iterate keep the council's conditions as action items; a kill ends it.
+CONDITIONS_BECOME_ACTIONS = frozenset({Decision.GO, Decision.HOLD, Decision.ITERATE})
 
 
 def _person(value: Any) -> AbstractBaseUser | None:
@@ -107,6 +126,76 @@ def _normal(title: str) -> str:
     return " ".join(title.lower().split())
 
 
+def _conditions_as_action_items(
+    votes: Iterable[Vote],
+    explicit_items: list[tuple[str, AbstractBaseUser, datetime.date]],
+    owner: AbstractBaseUser,
+    due: datetime.date,
+) -> list[tuple[str, AbstractBaseUser, datetime.date]]:
+    """The chair's action items, then every vote condition not already among them."""
+    planned = list(explicit_items)
+    taken = {_normal(title) for title, _, _ in explicit_items}
+    for vote in votes:
+        if vote.choice != VoteChoice.APPROVE_WITH_CONDITIONS:
+            continue
+        for condition in parse_conditions(vote.conditions):
+            title = condition[:ACTION_TITLE_MAX_LENGTH]
+            if _normal(title) not in taken:
+                taken.add(_normal(title))
+                planned.append((title, owner, due))
+    return planned
+
+
+def _iterate_due_on(value: Any, today: datetime.date) -> datetime.date:
+    """The day a bounded fix returns to the council: after today, within two sprints."""
+    due = _date(value)
+    latest = today + datetime.timedelta(days=ITERATE_MAX_SPRINTS * settings.SPRINT_DAYS)
+    if due is None:
+        raise ValidationError(
+            {"iterate_due_on": "Iterate needs the day the fix comes back to the council."}
+        )
+    if due <= today:
+        raise ValidationError({"iterate_due_on": "The due date must be after today."})
+    if due > latest:
+        raise ValidationError(
+            {
+                "iterate_due_on": (
+                    f"An iteration is a bounded fix of at most {ITERATE_MAX_SPRINTS} sprints: "
+                    f"choose a day no later than {latest:%d %b %Y}."
+                )
+            }
+        )
+    return due
+
+
+def _check_go(
+    results: tuple[CriterionResult, ...], override_justification: str
+) -> tuple[CriterionResult, ...]:
+    """The soft failures a go overrides; refuses a go that a hard criterion blocks (409) or
+    that overrides soft ones without a justification (400)."""
+    check = go_check(results)
+    if check.blocked:
+        raise BlockedError(
+            check.blocked_reason() + ".",
+            blocked_by=[
+                {"criterion": r.id, "label": r.label, "detail": r.detail}
+                for r in check.hard_failures
+            ],
+        )
+    if check.needs_override and not override_justification:
+        failing = "; ".join(r.label for r in check.soft_failures)
+        raise ValidationError(
+            {
+                "override_justification": (
+                    f"{len(check.soft_failures)} criteria fail ({failing}). A go overrides them: "
+                    "say why the council accepts this; it is listed as an exception on the "
+                    "request, the initiative, the dashboard and the monthly report."
+                )
+            }
+        )
+    return check.soft_failures
+
+
 @transaction.atomic
 def gate_request_decide(
     *,
@@ -115,31 +204,41 @@ def gate_request_decide(
     decision: str,
     reason: str,
     action_items: Iterable[Mapping[str, Any]] = (),
+    override_justification: str = "",
+    iterate_due_on: Any = None,
     meeting: CouncilMeeting | None = None,
 ) -> GateRequest:
-    """Record the council chair's go / hold / kill on a pending request, exactly once.
+    """Record go / hold / kill / iterate on a pending request, exactly once.
 
     Guarantees:
-    - only the chair decides; a reason is required; the request must be pending (ConflictError
-      once decided or withdrawn) and the tally must allow it: go needs quorum, every required
-      seat and more approvals than rejections; hold and kill need quorum;
+    - the chair decides, unless recused from the initiative: then only the acting chair named
+      for the request does, and the record says so (`decided_as`); a reason is required; the
+      request must be pending (ConflictError once decided or withdrawn) and the tally must
+      allow it: go needs quorum, every required seat and more approvals than rejections; the
+      others need quorum;
+    - the policy version's criteria are evaluated on the live record and kept with the
+      decision; a go is refused (BlockedError, 409) while a hard criterion fails, and needs an
+      `override_justification` when soft ones fail: each becomes a GateException;
     - the request row, then the initiative row, are locked, so of simultaneous decisions one
       wins and the others get a ConflictError: one stage change, one decision event;
     - go moves the initiative to the request's stage through initiative_change_stage (a
       StageTransition and an audit event citing the request) and resolves an open re-review;
-      hold pauses the initiative (until resumed); kill stops it;
-    - on go, every condition of an approve-with-conditions vote becomes an action item (owner:
-      the delivery owner, else the business owner, else the chair; due in 30 days) unless the
-      chair listed an action item with the same title; `action_items` ({title, owner,
-      due_date}) become action items for any decision;
+      hold pauses the initiative (until resumed); kill stops it; iterate keeps it where it is
+      and brings the request back to the council on `iterate_due_on` (at most two sprints);
+    - on go, hold and iterate every condition of an approve-with-conditions vote becomes an
+      action item (owner: the delivery owner, else the business owner, else the decider; due
+      in 30 days, or when an iteration is due) unless the chair listed one with the same title;
+      `action_items` ({title, owner, due_date}) become action items for any decision;
     - the owners, requester and voters are emailed after commit.
     """
     if decision not in Decision.values:
         labels = ", ".join(label for _, label in Decision.choices)
         raise ValidationError({"decision": f"Choose one of: {labels}."})
     reason = required_text(reason, "reason", "Give the reason for the decision; it is recorded.")
-    require(can_decide(actor), CHAIR_ONLY_MESSAGE)
+    override_justification = (override_justification or "").strip()
     locked = lock_request(request)
+    decided_as = deciding_as(actor, locked)
+    require(bool(decided_as), decide_denied_message(actor, locked))
     initiative = Initiative.objects.select_for_update().get(pk=locked.initiative_id)
     if locked.status != GateRequestStatus.PENDING:
         raise ConflictError(closed_message(locked))
@@ -161,6 +260,10 @@ def gate_request_decide(
         raise ValidationError(
             {"decision": "The initiative has been stopped; withdraw this request instead."}
         )
+    now = timezone.now()
+    today = timezone.localdate(now)
+    results = evaluate_gate(locked.policy_version.criteria, gate_snapshot(initiative, today))
+    overridden: tuple[CriterionResult, ...] = ()
     if decision == Decision.GO:
         if initiative.status != Status.ACTIVE:
             raise ValidationError(
@@ -172,8 +275,8 @@ def gate_request_decide(
                 f"{STAGE_LABELS[locked.from_stage]} as when the request was filed; withdraw "
                 "this request and file a new one."
             )
-    now = timezone.now()
-    today = timezone.localdate(now)
+        overridden = _check_go(results, override_justification)
+    due_back = _iterate_due_on(iterate_due_on, today) if decision == Decision.ITERATE else None
     explicit_items = _clean_action_items(action_items, today)
     if meeting is None:
         # A decision taken on a council meeting day belongs to that meeting's record.
@@ -186,6 +289,9 @@ def gate_request_decide(
         decision_reason=reason,
         decided_by=actor,
         decided_at=now,
+        decided_as=decided_as,
+        decision_evidence=[r.as_dict() for r in results],
+        iterate_due_on=due_back,
         meeting=meeting,
     )
     if updated != 1:
@@ -199,6 +305,7 @@ def gate_request_decide(
         changes={
             "status": [GateRequestStatus.PENDING, GateRequestStatus.DECIDED],
             "decision": [None, decision],
+            "decided_as": [None, decided_as],
             "tally": [
                 None,
                 {
@@ -208,18 +315,39 @@ def gate_request_decide(
                     "abstain": result.abstentions,
                 },
             ],
+            **({"overridden": [None, [r.id for r in overridden]]} if overridden else {}),
+            **({"iterate_due_on": [None, due_back.isoformat()]} if due_back else {}),
             **({"meeting": [None, meeting.pk]} if meeting is not None else {}),
         },
         reason=reason,
     )
+    for failure in overridden:
+        exception = GateException.objects.create(
+            gate_request=locked,
+            initiative=initiative,
+            criterion_id=failure.id,
+            label=failure.label[:300],
+            detail=failure.detail,
+            justification=override_justification,
+            granted_by=actor,
+        )
+        record_audit_event(
+            actor=actor,
+            action="gate_exception.granted",
+            target=exception,
+            initiative_id=initiative.pk,
+            changes={"criterion": [None, failure.id], "detail": [None, failure.detail]},
+            reason=override_justification,
+        )
 
     label = Decision(decision).label
+    why = f"Gate decision: {label} (request #{locked.pk}). {reason}"
     if decision == Decision.GO:
         initiative_change_stage(
             initiative=initiative,
             actor=actor,
             to_stage=locked.to_stage,
-            reason=f"Gate decision: {label} (request #{locked.pk}). {reason}",
+            reason=why,
             gate_request_id=locked.pk,
         )
         open_review = ReReview.objects.filter(
@@ -229,37 +357,24 @@ def gate_request_decide(
             resolve_rereview(
                 rereview=open_review,
                 actor=actor,
+                outcome=ReReviewOutcome.SUPERSEDED,
                 resolution=f"A new gate passed: go on request #{locked.pk}.",
                 now=now,
             )
     elif decision == Decision.HOLD and initiative.status == Status.ACTIVE:
         initiative_set_status(
-            initiative=initiative,
-            actor=actor,
-            to_status=Status.PAUSED,
-            reason=f"Gate decision: {label} (request #{locked.pk}). {reason}",
+            initiative=initiative, actor=actor, to_status=Status.PAUSED, reason=why
         )
     elif decision == Decision.KILL:
         initiative_set_status(
-            initiative=initiative,
-            actor=actor,
-            to_status=Status.STOPPED,
-            reason=f"Gate decision: {label} (request #{locked.pk}). {reason}",
+            initiative=initiative, actor=actor, to_status=Status.STOPPED, reason=why
         )
 
-    planned: list[tuple[str, AbstractBaseUser, datetime.date]] = list(explicit_items)
-    if decision == Decision.GO:
-        taken = {_normal(title) for title, _, _ in explicit_items}
+    planned = list(explicit_items)
+    if decision in CONDITIONS_BECOME_ACTIONS:
         owner = initiative.delivery_owner or initiative.business_owner or actor
-        due = today + datetime.timedelta(days=DEFAULT_CONDITION_DUE_DAYS)
-        for vote in votes:
-            if vote.choice != VoteChoice.APPROVE_WITH_CONDITIONS:
-                continue
-            for condition in parse_conditions(vote.conditions):
-                title = condition[:ACTION_TITLE_MAX_LENGTH]
-                if _normal(title) not in taken:
-                    taken.add(_normal(title))
-                    planned.append((title, owner, due))
+        due = due_back or today + datetime.timedelta(days=DEFAULT_CONDITION_DUE_DAYS)
+        planned = _conditions_as_action_items(votes, explicit_items, owner, due)
     for title, owner, due in planned:
         item = ActionItem.objects.create(
             initiative=initiative,
@@ -284,3 +399,81 @@ def gate_request_decide(
         )
     notifications.notify_decision_made(locked)
     return locked
+
+
+@transaction.atomic
+def gate_request_name_acting_chair(
+    *, request: GateRequest, actor: AbstractBaseUser, member: AbstractBaseUser | None
+) -> GateRequest:
+    """Name (or, with `member` None, clear) the acting chair who decides a pending request.
+
+    Guarantees: the chair or a governance admin names; the member holds an active council
+    seat, is not the initiative's owner or sponsor (not recused) and is not the chair; the
+    request is pending. One audit event with before and after.
+    """
+    require(can_name_acting_chair(actor), ACTING_CHAIR_DENIED_MESSAGE)
+    locked = lock_request(request)
+    if locked.status != GateRequestStatus.PENDING:
+        raise ConflictError(closed_message(locked))
+    if member is not None:
+        membership = council_membership(member)
+        if membership is None or not member.is_active or not has_role(member, Role.COUNCIL_MEMBER):
+            raise ValidationError(
+                {"member": f"{display_name(member)} holds no active council seat."}
+            )
+        if membership.is_chair:
+            raise ValidationError(
+                {"member": "The chair decides as chair; name another council member."}
+            )
+        if role := recused_as(member.pk, locked.initiative):
+            raise ValidationError(
+                {"member": f"{display_name(member)} is recused: the initiative's {role}."}
+            )
+    before = locked.acting_chair_id
+    after = member.pk if member is not None else None
+    if before == after:
+        return locked
+    locked.acting_chair = member
+    locked.save(update_fields=["acting_chair"])
+    record_audit_event(
+        actor=actor,
+        action="gate_request.acting_chair_named",
+        **request_audit_target(locked),
+        changes={"acting_chair": [before, after]},
+    )
+    return locked
+
+
+@transaction.atomic
+def gate_request_return_iteration(*, request: GateRequest) -> GateRequest | None:
+    """File the request again when its "iterate" comes due, so it returns to the council.
+
+    Returns the new pending request, or None when there is nothing to return: not an iterate,
+    not due yet, already returned, the initiative is no longer active in the same stage, or
+    another request is already pending (each case leaves the iterate as it is). Safe to run
+    twice at once: the iterate row is locked and a returned iterate is never returned again.
+    """
+    locked = lock_request(request)
+    today = timezone.localdate()
+    if (
+        locked.decision != Decision.ITERATE
+        or locked.iterate_due_on is None
+        or locked.iterate_due_on > today
+        or locked.returns.exists()
+    ):
+        return None
+    initiative = Initiative.objects.select_for_update().get(pk=locked.initiative_id)
+    pending = GateRequest.objects.filter(
+        initiative=initiative, status=GateRequestStatus.PENDING
+    ).exists()
+    if pending or initiative.status != Status.ACTIVE or initiative.stage != locked.from_stage:
+        return None
+    return file_gate_request(
+        initiative=initiative,
+        actor=locked.requested_by,
+        justification=(
+            f"Back after the iterate decision on request #{locked.pk} "
+            f"({timezone.localtime(locked.decided_at):%d %b %Y}): {locked.decision_reason}"
+        )[:4000],
+        returned_from=locked,
+    )

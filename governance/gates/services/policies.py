@@ -16,6 +16,7 @@ from core.roles import Role
 from governance.gates.default_policies import default_policy_definitions
 from governance.gates.permissions import POLICY_DENIED_MESSAGE, can_edit_policies
 from governance.gates.policy_rules import PolicyDefinition, policy_problems
+from governance.gates.rules import criterion_is_hard
 from governance.models import GatePolicy, GatePolicyVersion
 
 
@@ -60,7 +61,10 @@ def _save_policy_version(
     # Lock the policy so two editors get consecutive numbers instead of a unique-key error.
     policy = GatePolicy.objects.select_for_update().get(pk=policy.pk)
     content = {
-        "criteria": [{"id": c["id"], "params": dict(c.get("params") or {})} for c in criteria],
+        "criteria": [
+            {"id": c["id"], "params": dict(c.get("params") or {}), "hard": criterion_is_hard(c)}
+            for c in criteria
+        ],
         "quorum": quorum,
         "required_seats": list(required_seats),
         "decider_roles": list(decider_roles),
@@ -128,7 +132,9 @@ def gate_policy_load(
 ) -> tuple[GatePolicyVersion, bool]:
     """Create the policy for a transition if needed and store `definition` as its version.
 
-    Returns (version, created); loading identical content again creates nothing.
+    Returns (version, created); loading identical content again creates nothing. When the
+    newest version was made by a person (an admin's edit), it is kept and nothing is created:
+    reloading the shipped defaults (every `make run`) must never revert an admin's work.
     """
     policy, created_policy = GatePolicy.objects.get_or_create(
         from_stage=definition.from_stage,
@@ -142,6 +148,9 @@ def gate_policy_load(
             target=policy,
             changes={"title": [None, policy.title]},
         )
+    latest = policy.versions.order_by("-number").first()
+    if latest is not None and latest.created_by_id is not None:
+        return latest, False
     return _save_policy_version(
         policy=policy,
         actor=actor,

@@ -58,6 +58,19 @@ def gate_request_create(
     """
     locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
     require(can_request_gate(actor, locked), REQUEST_DENIED_MESSAGE)
+    return file_gate_request(initiative=locked, actor=actor, justification=justification)
+
+
+def file_gate_request(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    justification: str,
+    returned_from: GateRequest | None = None,
+) -> GateRequest:
+    """The filing itself, for a locked initiative whose filer was allowed (gate_request_create)
+    or who filed the iterate that comes back (gate_request_return_iteration)."""
+    locked = initiative
     if locked.status != Status.ACTIVE:
         raise ValidationError(
             {
@@ -124,6 +137,7 @@ def gate_request_create(
         justification=justification,
         evidence=[result.as_dict() for result in results],
         all_criteria_passed=all_passed,
+        returned_from=returned_from,
     )
     record_audit_event(
         actor=actor,
@@ -136,6 +150,7 @@ def gate_request_create(
             "policy_version": [None, f"{version.policy.title} v{version.number}"],
             "all_criteria_passed": [None, all_passed],
             "failing_criteria": [None, [r.id for r in results if not r.passed]],
+            **({"returned_from": [None, returned_from.pk]} if returned_from else {}),
         },
         reason=justification,
     )

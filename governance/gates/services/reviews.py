@@ -23,7 +23,7 @@ from governance.gates.permissions import (
 )
 from governance.gates.selectors import has_go_decision
 from governance.gates.services.steps import required_text
-from governance.models import ItemReview, ReReview
+from governance.models import ItemReview, ReReview, ReReviewOutcome
 from portfolio.models import Initiative
 from portfolio.vocabulary import LOWEST_SCORE
 from readiness.models import Assessment, AssessmentStatus
@@ -132,18 +132,24 @@ def rereview_raise(
 
 
 def resolve_rereview(
-    *, rereview: ReReview, actor: AbstractBaseUser, resolution: str, now: datetime.datetime
+    *,
+    rereview: ReReview,
+    actor: AbstractBaseUser,
+    outcome: str,
+    resolution: str,
+    now: datetime.datetime,
 ) -> ReReview:
     rereview.resolved_at = now
     rereview.resolved_by = actor
+    rereview.outcome = outcome
     rereview.resolution = resolution[:200]
-    rereview.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+    rereview.save(update_fields=["resolved_at", "resolved_by", "outcome", "resolution"])
     record_audit_event(
         actor=actor,
         action="rereview.resolved",
         target=rereview,
         initiative_id=rereview.initiative_id,
-        changes={"resolved_at": [None, now.isoformat()]},
+        changes={"resolved_at": [None, now.isoformat()], "outcome": [None, outcome]},
         reason=resolution,
     )
     return rereview
@@ -167,5 +173,9 @@ def rereview_confirm(*, rereview: ReReview, actor: AbstractBaseUser, note: str) 
     if locked.resolved_at is not None:
         raise ConflictError("This re-review was already resolved; reload to see it.")
     return resolve_rereview(
-        rereview=locked, actor=actor, resolution=f"Confirmed: {note}", now=timezone.now()
+        rereview=locked,
+        actor=actor,
+        outcome=ReReviewOutcome.CONFIRMED,
+        resolution=f"Confirmed: {note}",
+        now=timezone.now(),
     )

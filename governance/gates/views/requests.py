@@ -17,14 +17,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.errors import ConflictError
+from core.errors import BlockedError, ConflictError
 from core.forms import add_service_errors
+from core.people import display_name
 from core.permissions import require, role_required
 from governance.council import permissions as council_permissions
 from governance.council import rules as council_rules
 from governance.council.permissions import recused_as
 from governance.gates import permissions, presentation, selectors, services
 from governance.gates.forms import (
+    ActingChairForm,
     DecisionForm,
     GateRequestForm,
     ReasonForm,
@@ -36,8 +38,10 @@ from governance.gates.presentation import (
     council_recusals,
     criterion_rows,
     decision_blockers,
+    live_criteria,
 )
 from governance.models import GateRequest, GateRequestStatus, VoteChoice
+from portfolio.models import Initiative
 from portfolio.permissions import get_initiative_for_user
 
 
@@ -124,8 +128,9 @@ def _review_context(
         and not my_recusal
         and permissions.can_vote(user, gate_request.policy_version.decider_roles)
     )
-    may_decide = pending and council_permissions.is_chair(user)
-    blockers = decision_blockers(tally)
+    may_decide = pending and permissions.can_decide(user, gate_request)
+    criteria_now, go = live_criteria(gate_request) if pending else ([], None)
+    blockers = decision_blockers(tally, go)
     if may_vote and vote_form is None:
         initial = (
             {"choice": my_vote.choice, "comment": my_vote.comment, "conditions": my_vote.conditions}
@@ -134,7 +139,9 @@ def _review_context(
         )
         vote_form = VoteForm(initial=initial)
     if may_decide and decision_form is None:
-        decision_form = DecisionForm(disabled=blockers)
+        decision_form = DecisionForm(
+            disabled=blockers, needs_override=bool(go and go.needs_override)
+        )
     if may_decide and action_formset is None:
         action_formset = action_item_formset()
     conditions = [
@@ -167,6 +174,18 @@ def _review_context(
         "decision_form": decision_form if may_decide else None,
         "action_formset": action_formset if may_decide else None,
         "decision_blockers": blockers,
+        "criteria_now": criteria_now,
+        "go_check": go,
+        # A recused chair steps aside by naming an acting chair; an admin may name one too.
+        "chair_recused": pending
+        and council_permissions.is_chair(user)
+        and bool(recused_as(user.pk, initiative)),
+        "acting_chair_form": ActingChairForm(gate_request=gate_request)
+        if pending and permissions.can_name_acting_chair(user)
+        else None,
+        "exceptions": list(gate_request.exceptions.select_related("granted_by"))
+        if gate_request.status == GateRequestStatus.DECIDED
+        else [],
         "may_withdraw": pending
         and permissions.can_withdraw_request(user, initiative, gate_request.requested_by_id),
         "action_items": (
@@ -239,10 +258,14 @@ def gate_request_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def gate_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     gate_request = _get_gate_request(request, pk)
-    require(permissions.can_decide(request.user), permissions.CHAIR_ONLY_MESSAGE)
+    require(
+        permissions.can_decide(request.user, gate_request),
+        permissions.decide_denied_message(request.user, gate_request),
+    )
     votes = list(gate_request.votes.all())
-    blockers = decision_blockers(selectors.request_tally(gate_request, votes))
-    form = DecisionForm(request.POST, disabled=blockers)
+    _, go = live_criteria(gate_request)
+    blockers = decision_blockers(selectors.request_tally(gate_request, votes), go)
+    form = DecisionForm(request.POST, disabled=blockers, needs_override=go.needs_override)
     formset = action_item_formset(request.POST)
     forms = {"decision_form": form, "action_formset": formset}
     if not (form.is_valid() and formset.is_valid()):
@@ -254,14 +277,22 @@ def gate_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"],
             action_items=formset.action_items(),
+            override_justification=form.cleaned_data["override_justification"],
+            iterate_due_on=form.cleaned_data["iterate_due_on"],
         )
     except ValidationError as error:
         add_service_errors(form, error)
         return _review_response(request, gate_request, status=400, **forms)
+    except BlockedError as error:
+        # A hard criterion failed: nothing was recorded; the form stays as it was typed.
+        return _review_response(
+            request, gate_request, status=409, review_error=error.message, **forms
+        )
     except ConflictError as error:
         messages.error(request, error.message)
         return redirect("governance:gate_request_detail", pk=gate_request.pk)
-    initiative = decided.initiative
+    # Read again: the decision moved or paused it, and the message says where it is now.
+    initiative = Initiative.objects.get(pk=decided.initiative_id)
     held = "" if initiative.status == "active" else f" ({initiative.get_status_display()})"
     messages.success(
         request,
@@ -303,3 +334,28 @@ def gate_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         {"gate_request": gate_request, "initiative": gate_request.initiative, "form": form},
         status=status,
     )
+
+
+@role_required(permissions.can_name_acting_chair, permissions.ACTING_CHAIR_DENIED_MESSAGE)
+@require_POST
+def gate_request_acting_chair(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name (or clear) the acting chair who decides this request instead of a recused chair."""
+    gate_request = _get_gate_request(request, pk)
+    form = ActingChairForm(request.POST, gate_request=gate_request)
+    if form.is_valid():
+        try:
+            named = services.gate_request_name_acting_chair(
+                request=gate_request, actor=request.user, member=form.cleaned_data["member"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("governance:gate_request_detail", pk=gate_request.pk)
+        else:
+            who = display_name(named.acting_chair) if named.acting_chair else "nobody"
+            messages.success(request, f"Acting chair for this request: {who}.")
+            return redirect("governance:gate_request_detail", pk=gate_request.pk)
+    context = _review_context(request, gate_request)
+    context["acting_chair_form"] = form
+    return TemplateResponse(request, "governance/gates/request_detail.html", context, status=400)
