@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from governance.gates.selectors import annotate_pilot_purgatory
 from governance.models import (
+    GateException,
     GateRequest,
     GateRequestStatus,
     Incident,
@@ -136,6 +137,8 @@ class Dashboard:
     pilot_purgatory: list[InitiativeRow]
     incidents: list[Incident]
     incident_count: int
+    exceptions: list[GateException]
+    exception_count: int
     kpi_movements: list[KpiMovement]
     spend_by_unit: list[UnitSpend]
     top_spenders: list[InitiativeRow]
@@ -298,7 +301,7 @@ def _kpi_movements(
 
 
 def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None = None) -> Dashboard:
-    """Every figure of the executive dashboard for `filters`, in nine queries.
+    """Every figure of the executive dashboard for `filters`, in ten queries.
 
     Current state (stages, readiness, risks, decisions, purgatory, spend) is as of `now`; the
     incidents are those that occurred in the period, and KPI movement compares the last two
@@ -391,6 +394,16 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
         .order_by("-occurred_at", "-pk")[:INCIDENT_LIMIT]
     )
 
+    exceptions = list(
+        _with_total(
+            GateException.objects.filter(
+                filters.initiative_q("initiative__"), granted_at__gte=start, granted_at__lt=end
+            )
+        )
+        .select_related("initiative", "gate_request", "granted_by")
+        .order_by("-granted_at", "-pk")[:INCIDENT_LIMIT]
+    )
+
     units: dict[str, list[InitiativeRow]] = defaultdict(list)
     for row in rows:
         units[row.business_unit].append(row)
@@ -426,6 +439,8 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
         ),
         incidents=incidents,
         incident_count=incidents[0].total_rows if incidents else 0,
+        exceptions=exceptions,
+        exception_count=exceptions[0].total_rows if exceptions else 0,
         kpi_movements=movements,
         spend_by_unit=spend_by_unit,
         top_spenders=top_spenders,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance.models import (
     ActionItem,
     ActionItemStatus,
+    GateException,
     GateRequest,
     GateRequestStatus,
     Incident,
@@ -360,6 +361,27 @@ def incidents(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
             "occurred_on": json_value(timezone.localdate(i.occurred_at)),
         }
         for i in incidents
+    ]
+
+
+def gate_exceptions(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
+    """The soft criteria the council overrode to say go in the period: the exceptions."""
+    granted = (
+        GateException.objects.filter(granted_at__gte=low, granted_at__lt=high)
+        .select_related("initiative", "gate_request", "granted_by")
+        .order_by("granted_at", "pk")
+    )
+    return [
+        {
+            "initiative": e.initiative.title,
+            "gate": gate_label(e.gate_request),
+            "criterion": e.label,
+            "detail": e.detail,
+            "justification": e.justification,
+            "granted_by": person_name(e.granted_by),
+            "granted_on": json_value(timezone.localdate(e.granted_at)),
+        }
+        for e in granted
     ]
 
 

@@ -49,6 +49,7 @@ from governance.models import (
 from governance.tasks import return_due_iterations
 from portfolio.models import Initiative, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
+from reporting.report_data import monthly_report_data
 from tests.factories import UserFactory
 from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
     chair,
@@ -360,6 +361,16 @@ def test_an_override_is_recorded_and_listed_everywhere(client, low_total, chair,
         reverse("portfolio:initiative_detail", args=[low_total.initiative_id])
     ).content.decode()
     assert "adoption training, booked for May" in initiative_page
+    dashboard = client.get(reverse("reporting:dashboard")).content.decode()
+    card = dashboard[dashboard.index('id="card-exceptions"') :]
+    assert "adoption training, booked for May" in card[: card.index("</section>")]
+
+    today = timezone.localdate()
+    month = monthly_report_data(today.replace(day=1), today)
+    (listed,) = month["exceptions"]
+    assert listed["initiative"] == low_total.initiative.title
+    assert listed["justification"].startswith("The missing point is adoption training")
+    assert "below 55" in listed["criterion"] + listed["detail"]
 
 
 # ---------------------------------------------------------------------------------------------
