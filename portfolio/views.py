@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
@@ -47,6 +47,7 @@ FIELD_LABELS = {part.field: part.label for part in PROBLEM_STATEMENT_PARTS}
 
 
 @role_required(can_view_portfolio)
+@require_safe
 def initiative_list(request: HttpRequest) -> TemplateResponse:
     queryset = Initiative.objects.with_list_relations()
     filterset = InitiativeFilter(request.GET or None, queryset=queryset)
@@ -67,6 +68,7 @@ def initiative_list(request: HttpRequest) -> TemplateResponse:
 
 
 @login_required
+@require_safe
 def initiative_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     initiative = get_initiative_for_user(
         request.user, pk, queryset=Initiative.objects.with_detail_relations()
@@ -241,6 +243,7 @@ def problem_statement_check(request: HttpRequest, pk: int) -> TemplateResponse:
 
 
 @login_required
+@require_safe
 def problem_statement_history(request: HttpRequest, pk: int) -> TemplateResponse:
     initiative = get_initiative_for_user(request.user, pk)
     versions = list(

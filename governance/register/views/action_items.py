@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import ConflictError
 from core.permissions import require, role_required
@@ -39,6 +39,7 @@ def _with_permissions(request: HttpRequest, items: QuerySet | list) -> None:
 
 
 @role_required(can_read_register)
+@require_safe
 def action_item_list(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
     response = list_page(

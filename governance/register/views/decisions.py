@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import require, require_role, role_required
 from governance.models import LeadershipDecision, LeadershipDecisionStatus
@@ -38,6 +38,7 @@ from governance.register.views.pages import (
 
 
 @role_required(can_read_register)
+@require_safe
 def leadership_decision_list(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
     return list_page(
@@ -56,6 +57,7 @@ def _options(decision: LeadershipDecision) -> list[str]:
 
 
 @login_required
+@require_safe
 def leadership_decision_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     decision = get_leadership_decision_for_user(
         request.user, pk, queryset=leadership_decision_queryset()

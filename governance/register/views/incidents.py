@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import role_required
 from governance.models import IncidentStatus
@@ -33,6 +33,7 @@ from governance.register.views.pages import (
 
 
 @role_required(can_read_register)
+@require_safe
 def incident_list(request: HttpRequest) -> TemplateResponse:
     return list_page(
         request,
@@ -43,6 +44,7 @@ def incident_list(request: HttpRequest) -> TemplateResponse:
 
 
 @login_required
+@require_safe
 def incident_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     incident = get_incident_for_user(request.user, pk, queryset=incident_queryset())
     return TemplateResponse(

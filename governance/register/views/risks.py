@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import role_required
 from governance.gates.rules import RiskFacts, risk_blocks_gate, unmitigated_risk_threshold
@@ -35,6 +35,7 @@ from governance.register.views.pages import (
 
 
 @role_required(can_read_register)
+@require_safe
 def risk_list(request: HttpRequest) -> TemplateResponse:
     filterset = RiskFilter(request.GET, queryset=risk_queryset(), request=request)
     response = list_page(
@@ -49,6 +50,7 @@ def risk_list(request: HttpRequest) -> TemplateResponse:
 
 
 @login_required
+@require_safe
 def risk_detail(request: HttpRequest, pk: int) -> TemplateResponse:
     risk = get_risk_for_user(request.user, pk, queryset=risk_queryset())
     risk.level = severity_level(risk.severity)
