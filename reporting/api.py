@@ -4,8 +4,9 @@
   ``2026-Q3``, or a year prefix such as ``2026``)), newest first, paginated like the rest of the
   API; retrieve.
 * ``POST reports/`` with ``kind`` and ``period``: queues a new revision and answers 202 with it;
-  poll ``reports/{id}/`` until ``status`` is ``draft`` (or ``failed``, with ``error``). Governance
-  admins and executives only.
+  poll ``reports/{id}/`` until ``status`` is ``draft`` (or ``failed``, with ``error``). While a
+  revision of that kind and period is queued or running, answers 202 with that one instead (the
+  same thing to poll; no second revision). Governance admins and executives only.
 * ``reports/{id}/pdf/`` the PDF; ``reports/{id}/snapshot/`` the frozen data it was rendered from.
 * ``POST reports/{id}/sign-off/``: a governance admin signs off a draft; it never changes again.
 
@@ -32,6 +33,9 @@ from reporting.services import report_sign_off
 
 
 class ReportSerializer(serializers.ModelSerializer):
+    # Declared: DRF would give it the model's default (it is in the one-in-progress constraint),
+    # which means nothing on a read-only field.
+    status = serializers.ChoiceField(choices=ReportStatus.choices, read_only=True)
     requested_by = UserSummarySerializer(allow_null=True)
     signed_off_by = UserSummarySerializer(allow_null=True)
     pdf_url = serializers.SerializerMethodField()
@@ -52,6 +56,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "source",
             "requested_by",
             "created_at",
+            "started_at",
             "finished_at",
             "error",
             "signed_off_by",
@@ -99,11 +104,18 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self) -> QuerySet[Report]:
         return Report.objects.for_display().order_by("-created_at", "-pk")
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={202: ReportSerializer},
+        description="Queue a new revision of the report and answer with it; while a revision "
+        "of the same kind and period is queued or running, answer with that one instead "
+        "(a second request joins it rather than making another). Poll it until its status is "
+        "draft or failed.",
+    )
     def create(self, request: Request) -> Response:
         data = ReportRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = report_enqueue(
+        report, _created = report_enqueue(
             kind=data.validated_data["kind"],
             period_label=data.validated_data["period"],
             actor=request.user,

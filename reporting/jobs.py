@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 
-from reporting.models import Report
-from reporting.services import report_request
-from reporting.tasks import generate_report
+from reporting.models import IN_PROGRESS, Report
+from reporting.services import ReportInProgressError, report_request, report_stuck_verdict
+from reporting.tasks import recover_stuck_report, send_to_worker
 
 
-def report_enqueue(*, kind: str, period_label: str, actor: AbstractBaseUser, source: str) -> Report:
-    """Create the queued revision now and hand it to a worker once that row is committed.
+class Enqueued(NamedTuple):
+    report: Report
+    # False: a revision of the same kind and period was already queued or running, and the
+    # request joined it instead of making another.
+    created: bool
+
+
+def report_enqueue(
+    *, kind: str, period_label: str, actor: AbstractBaseUser, source: str
+) -> Enqueued:
+    """Create the queued revision now and hand it to a worker once that row is committed; or,
+    while a revision of the same kind and period is queued or running, return that one.
 
     The caller gets the row back at once, so a page can poll its status; without a broker
-    (first run, tests) the task runs in-process at commit and the row is already built.
+    (first run, tests) the task runs in-process at commit and the row is already built. An
+    in-progress revision that is stuck is queued again (and joined) or failed (and a new
+    revision made), as the sweep would.
     """
-    report = report_request(kind=kind, period_label=period_label, actor=actor, source=source)
-    kwargs = {
-        "kind": report.kind,
-        "period_label": report.period_label,
-        "actor_id": actor.pk,
-        "report_id": report.pk,
-        "source": source,
-    }
-    # After the commit, so the worker finds the queued row. robust: a refused message (broker
-    # down) or, in-process, a generation that failed all its retries is logged, and the caller
-    # still gets the revision (queued, or failed with its error) instead of a server error for a
-    # request that did create it.
-    transaction.on_commit(lambda: generate_report.apply_async(kwargs=kwargs), robust=True)
-    return report
+    try:
+        report = report_request(kind=kind, period_label=period_label, actor=actor, source=source)
+    except ReportInProgressError as in_progress:
+        existing = in_progress.report
+        if report_stuck_verdict(existing) is None:
+            return Enqueued(existing, created=False)
+        recover_stuck_report(existing)
+        existing = Report.objects.get(pk=existing.pk)
+        if existing.status in IN_PROGRESS:  # queued again: join it
+            return Enqueued(existing, created=False)
+        try:  # failed for good (by us or by a sweep at the same moment): start afresh
+            report = report_request(
+                kind=kind, period_label=period_label, actor=actor, source=source
+            )
+        except ReportInProgressError as someone_else:  # who asked at the same moment
+            return Enqueued(someone_else.report, created=False)
+    send_to_worker(report)
+    return Enqueued(report, created=True)

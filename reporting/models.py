@@ -6,9 +6,13 @@ changes.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.fields.json import KT
+from django.utils import timezone
 
 from core.people import display_name
 
@@ -26,11 +30,20 @@ class ReportStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Signed off"
 
 
+# A report a worker is on, or waiting for one: at most one per kind and period.
+IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
 class ReportSource(models.TextChoices):
     SCHEDULE = "schedule", "Schedule"
     BROWSER = "browser", "Browser"
     COMMAND = "command", "Command line"
     API = "api", "API"
+
+
+def new_job_id() -> str:
+    """An id for the Celery job that is to build a revision (Celery takes it as the task id)."""
+    return str(uuid.uuid4())
 
 
 class ReportQuerySet(models.QuerySet):
@@ -63,6 +76,26 @@ class Report(models.Model):
         max_length=16, choices=ReportSource.choices, default=ReportSource.COMMAND
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # How a revision gets built in the background (reporting/rules.py says when it is stuck).
+    job_id = models.CharField(
+        max_length=64,
+        blank=True,
+        default=new_job_id,
+        help_text="The Celery job that is to build it; a message of an older job is ignored. "
+        "Empty once no job will build it again.",
+    )
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When it was last handed to the workers"
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last started building it"
+    )
+    worker = models.CharField(
+        max_length=255, blank=True, help_text="The worker that last started building it"
+    )
+    requeues = models.PositiveSmallIntegerField(
+        default=0, help_text="Times it was queued again because it was stuck"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -80,7 +113,14 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period_label", "revision"], name="report_unique_revision"
-            )
+            ),
+            # A second request for a period being generated joins that revision
+            # (services.report_request); this makes two requests at the same moment fail too.
+            models.UniqueConstraint(
+                fields=["kind", "period_label"],
+                condition=Q(status__in=IN_PROGRESS),
+                name="report_one_in_progress_per_period",
+            ),
         ]
 
     def __str__(self) -> str:

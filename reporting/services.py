@@ -1,9 +1,11 @@
 """Report generation and sign-off: the only way reports change.
 
 A generation is a new revision (max + 1 for the kind and period): nothing is ever overwritten.
-The data is frozen into `snapshot` and rendered to PDF; a failure leaves the revision `failed`
-with the error, and re-raises so Celery can retry the same revision. A signed-off report never
-changes again.
+While one revision of a period is queued or running, asking for that period again joins it
+(`ReportInProgressError` names it) instead of making another. The data is frozen into
+`snapshot` and rendered to PDF; a failure leaves the revision `failed` with the error, and
+re-raises so Celery can retry the same revision. A revision whose worker died is queued again
+or failed by `report_recover_stuck`. A signed-off report never changes again.
 """
 
 from __future__ import annotations
@@ -11,17 +13,25 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from core.audit import audit_value, record_audit_event
 from core.errors import ConflictError
 from core.permissions import require
-from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.models import (
+    IN_PROGRESS,
+    Report,
+    ReportKind,
+    ReportSource,
+    ReportStatus,
+    new_job_id,
+)
 from reporting.notifications import (
     notify_report_signed_off,
     report_distribution_list,
@@ -35,10 +45,33 @@ from reporting.permissions import (
     can_sign_off_reports,
 )
 from reporting.report_data import parse_period, report_data
+from reporting.rules import StuckAction, StuckVerdict, stuck_report_verdict
 
-BUILDABLE = (ReportStatus.QUEUED, ReportStatus.RUNNING, ReportStatus.FAILED)
+# Queued for its first build, or failed and waiting for its job's retry.
+BUILDABLE = (ReportStatus.QUEUED, ReportStatus.FAILED)
 ERROR_MAX_LENGTH = 4000
 _REVISION_ATTEMPTS = 5
+
+
+class ReportInProgressError(ConflictError):
+    """A revision of the same kind and period is already queued or running: join that one."""
+
+    def __init__(self, report: Report) -> None:
+        state = report.get_status_display().lower()
+        super().__init__(
+            f"The {report.get_kind_display().lower()} {report.period_label} is already being "
+            f"generated: revision {report.revision} is {state}.",
+            current={"id": report.pk, "revision": report.revision, "status": report.status},
+        )
+        self.report = report
+
+
+class ReportNotBuildable(ValidationError):
+    """This build has nothing to do: the revision is finished, or another job owns it."""
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
 
 
 def _check_requester(actor: AbstractBaseUser | None) -> None:
@@ -65,9 +98,11 @@ def _create_revision(
     revision: int,
     actor: AbstractBaseUser | None,
     source: str,
+    job_id: str | None = None,
 ) -> Report:
     """Insert a queued revision and its audit event (the caller holds the transaction)."""
     report = Report.objects.create(
+        job_id=job_id or new_job_id(),
         kind=kind,
         period_start=start,
         period_end=end,
@@ -97,13 +132,26 @@ def report_request(
     period_label: str,
     actor: AbstractBaseUser | None = None,
     source: str = ReportSource.COMMAND,
+    job_id: str | None = None,
 ) -> Report:
-    """Create the next revision of a report, queued; validates the kind and period first."""
+    """Create the next revision of a report, queued; validates the kind and period first.
+
+    Raises ReportInProgressError, naming it, while a revision of that kind and period is
+    queued or running (a stuck one too: `report_recover_stuck` decides about that one).
+    `job_id` is the Celery job that will build it (a new id when not given).
+    """
     _check_requester(actor)
     label, start, end = _period(kind, period_label)
     for attempt in range(_REVISION_ATTEMPTS):
         try:
             with transaction.atomic():
+                in_progress = (
+                    Report.objects.filter(kind=kind, period_label=label, status__in=IN_PROGRESS)
+                    .order_by("-revision")
+                    .first()
+                )
+                if in_progress is not None:
+                    raise ReportInProgressError(in_progress)
                 latest = Report.objects.filter(kind=kind, period_label=label).aggregate(
                     top=Max("revision")
                 )["top"]
@@ -115,20 +163,34 @@ def report_request(
                     revision=(latest or 0) + 1,
                     actor=actor,
                     source=source,
+                    job_id=job_id,
                 )
         except IntegrityError:
-            # Someone took the same revision number at the same moment: take the next one.
+            # Someone took the same revision number, or queued the same period, at the same
+            # moment: look again, and join theirs or take the next number.
             if attempt == _REVISION_ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _this_attempt(report: Report) -> QuerySet[Report]:
+    """The revision, only while it is still the attempt that `report` started.
+
+    A sweep may have given up on a build and handed the revision to another job; what the old
+    build does afterwards must then change nothing.
+    """
+    return Report.objects.filter(
+        pk=report.pk, status=ReportStatus.RUNNING, started_at=report.started_at
+    )
+
+
 def _mark_failed(report: Report, exc: BaseException) -> None:
     error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
     with transaction.atomic():
-        Report.objects.filter(pk=report.pk).update(
+        if not _this_attempt(report).update(
             status=ReportStatus.FAILED, error=error, finished_at=timezone.now()
-        )
+        ):
+            return
         report.status, report.error = ReportStatus.FAILED, error
         record_audit_event(
             actor=None,
@@ -138,16 +200,44 @@ def _mark_failed(report: Report, exc: BaseException) -> None:
         )
 
 
-def report_build(*, report: Report) -> Report:
-    """Compute, freeze and render a queued (or failed, on retry) revision; status draft."""
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report.pk)
-        if report.status not in BUILDABLE:
-            raise ValidationError(
-                {"status": f"A {report.get_status_display().lower()} report cannot be rebuilt."}
-            )
-        report.status = ReportStatus.RUNNING
-        report.save(update_fields=["status"])
+def _claim(report: Report, *, job_id: str | None, worker: str) -> Report:
+    """Mark the revision running for this build, or raise ReportNotBuildable.
+
+    One conditional update: of two deliveries of the same job, or a job and its replacement,
+    exactly one starts building. A job (`job_id` given) builds only the revision it was sent
+    for; a build from the command line (None) takes any queued or failed revision.
+    """
+    now = timezone.now()
+    claimable = Report.objects.filter(pk=report.pk, status__in=BUILDABLE)
+    if job_id is not None:
+        claimable = claimable.filter(job_id=job_id)
+    try:
+        with transaction.atomic():
+            claimed = claimable.update(status=ReportStatus.RUNNING, started_at=now, worker=worker)
+    except IntegrityError:
+        # A failed revision's retry, while someone has asked for the period again since.
+        raise ReportNotBuildable(
+            {"status": "Another revision of this period is being generated; this one stays failed."}
+        ) from None
+    if not claimed:
+        current = Report.objects.get(pk=report.pk)
+        if current.status not in BUILDABLE:
+            message = f"A {current.get_status_display().lower()} report cannot be rebuilt."
+        elif not current.job_id:
+            message = "No job builds this report any more; generate it again."
+        else:
+            message = "This job was replaced by a newer one for the same report."
+        raise ReportNotBuildable({"status": message})
+    return Report.objects.get(pk=report.pk)
+
+
+def report_build(*, report: Report, job_id: str | None = None, worker: str = "") -> Report:
+    """Compute, freeze and render a queued (or failed, on retry) revision; status draft.
+
+    `job_id` and `worker` say which Celery job on which worker builds it (None from the
+    command line). Raises ReportNotBuildable when there is nothing for this build to do.
+    """
+    report = _claim(report, job_id=job_id, worker=worker)
     saved_name = ""
     try:
         snapshot = report_data(report.kind, report.period_start, report.period_end)
@@ -155,7 +245,11 @@ def report_build(*, report: Report) -> Report:
             snapshot=snapshot, period_label=report.period_label, revision=report.revision
         )
         with transaction.atomic():
-            report = Report.objects.select_for_update().get(pk=report.pk)
+            claimed = report
+            report = Report.objects.select_for_update().get(pk=claimed.pk)
+            if (report.status, report.started_at) != (ReportStatus.RUNNING, claimed.started_at):
+                # Given up on as stuck while it ran: the revision belongs to another job now.
+                return report
             report.snapshot = snapshot
             report.error = ""
             report.status = ReportStatus.DRAFT
@@ -192,6 +286,101 @@ def report_generate(
     """Generate a new revision of a report end to end (request + build)."""
     report = report_request(kind=kind, period_label=period_label, actor=actor, source=source)
     return report_build(report=report)
+
+
+def report_stuck_verdict(
+    report: Report,
+    *,
+    now: datetime.datetime | None = None,
+    restarted_worker: str = "",
+    restarted_at: datetime.datetime | None = None,
+) -> StuckVerdict | None:
+    """What to do about `report` if it is stuck (reporting/rules.py), with today's settings."""
+    return stuck_report_verdict(
+        status=report.status,
+        queued_at=report.queued_at,
+        started_at=report.started_at,
+        worker=report.worker,
+        requeues=report.requeues,
+        now=now or timezone.now(),
+        stale_after=stale_after(),
+        max_requeues=settings.REPORT_STALE_RETRIES,
+        restarted_worker=restarted_worker,
+        restarted_at=restarted_at,
+    )
+
+
+def stuck_report_candidates(
+    *, restarted_worker: str = "", restarted_at: datetime.datetime | None = None
+) -> QuerySet[Report]:
+    """Revisions that may be stuck: in progress for longer than the limit, or started on a
+    worker before it started again. Few rows: at most one in progress per kind and period."""
+    cutoff = timezone.now() - stale_after()
+    stuck = Q(status=ReportStatus.RUNNING, started_at__lt=cutoff) | Q(
+        status=ReportStatus.QUEUED, queued_at__lt=cutoff
+    )
+    if restarted_worker and restarted_at is not None:
+        stuck |= Q(
+            status=ReportStatus.RUNNING, worker=restarted_worker, started_at__lt=restarted_at
+        )
+    return Report.objects.filter(stuck).defer("snapshot").order_by("pk")
+
+
+@transaction.atomic
+def report_recover_stuck(
+    *,
+    report: Report,
+    restarted_worker: str = "",
+    restarted_at: datetime.datetime | None = None,
+) -> Report | None:
+    """Queue a stuck revision again with a new job, or fail it with the reason once it has been
+    queued again REPORT_STALE_RETRIES times. `restarted_worker` started at `restarted_at`:
+    what it was running before then is stuck whatever its age.
+
+    Returns the revision as changed: queued (the caller sends its new `job_id` to the workers
+    once this commits) or failed. Returns None when it is not stuck, or when another sweep
+    acted first: the update is conditional on the state the verdict was made from, so two
+    sweeps, or a sweep and the worker finishing, cannot both act.
+    """
+    now = timezone.now()
+    verdict = report_stuck_verdict(
+        report, now=now, restarted_worker=restarted_worker, restarted_at=restarted_at
+    )
+    if verdict is None:
+        return None
+    as_seen = Report.objects.filter(
+        pk=report.pk,
+        status=report.status,
+        queued_at=report.queued_at,
+        started_at=report.started_at,
+        requeues=report.requeues,
+    )
+    error = verdict.reason[:ERROR_MAX_LENGTH]
+    if verdict.action == StuckAction.REQUEUE:
+        changes = {
+            "status": [report.status, ReportStatus.QUEUED],
+            "requeues": [report.requeues, report.requeues + 1],
+        }
+        updated = as_seen.update(
+            status=ReportStatus.QUEUED,
+            job_id=new_job_id(),
+            queued_at=now,
+            requeues=report.requeues + 1,
+            error=error,
+        )
+        action = "report.requeued"
+    else:
+        changes = {"status": [report.status, ReportStatus.FAILED], "error": [None, error]}
+        # No job id: a late delivery of the last job's message must not build it after all.
+        updated = as_seen.update(
+            status=ReportStatus.FAILED, job_id="", error=error, finished_at=now
+        )
+        action = "report.failed"
+    if not updated:
+        return None
+    report = Report.objects.defer("snapshot").get(pk=report.pk)
+    record_audit_event(actor=None, action=action, target=report, changes=changes, reason=error)
+    return report
 
 
 @transaction.atomic

@@ -2,9 +2,10 @@
 
 Generation runs in the Celery task `reporting.generate_report`, queued once the new revision is
 committed; the report page polls its own `status` partial with htmx while the report is queued
-or running, and stops once it is a draft, failed or signed off. PDFs live in
-MEDIA_ROOT/reports/, which is never served as static files: they leave only through `report_pdf`,
-after the role check.
+or running, and stops once it is a draft, failed or signed off. Opening or polling a report that
+is stuck (its worker died) queues it again or fails it with the reason, as the sweep would.
+PDFs live in MEDIA_ROOT/reports/, which is never served as static files: they leave only
+through `report_pdf`, after the role check.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from core.listing import is_filtered, query_without, results_template
 from core.permissions import require, require_role, role_required
 from reporting.forms import ReportFilterForm, ReportRequestForm
 from reporting.jobs import report_enqueue
-from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.models import IN_PROGRESS, Report, ReportKind, ReportSource, ReportStatus
 from reporting.notifications import report_distribution_list
 from reporting.permissions import (
     GENERATE_DENIED_MESSAGE,
@@ -39,17 +40,25 @@ from reporting.permissions import (
     can_sign_off_reports,
 )
 from reporting.schedule import due_period
-from reporting.services import report_sign_off
-from reporting.tasks import MAX_RETRIES, RETRY_BACKOFF_SECONDS
+from reporting.services import report_sign_off, report_stuck_verdict
+from reporting.tasks import MAX_RETRIES, RETRY_BACKOFF_SECONDS, recover_stuck_report
 
 PAGE_SIZE = 25
 RESULTS_ID = "report-results"
-IN_PROGRESS = (ReportStatus.QUEUED, ReportStatus.RUNNING)
 
 
 def _get_report_for_user(request: HttpRequest, pk: int) -> Report:
     require_role(request.user)
     return get_object_or_404(Report.objects.for_display(), pk=pk)
+
+
+def _get_live_report_for_user(request: HttpRequest, pk: int) -> Report:
+    """The report as its page shows it; one that is stuck is dealt with first, so nobody
+    watches a dead job. Costs no query unless it is stuck (the verdict reads the row)."""
+    report = _get_report_for_user(request, pk)
+    if report_stuck_verdict(report) is not None and recover_stuck_report(report) is not None:
+        report = _get_report_for_user(request, pk)
+    return report
 
 
 def request_form(request: HttpRequest, data: Any = None) -> ReportRequestForm:
@@ -98,7 +107,9 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "in_progress": report.status in IN_PROGRESS,
         "snapshot_generated_at": parse_datetime(generated_at) if generated_at else None,
         "can_sign_off": can_sign_off_reports(request.user) and report.status == ReportStatus.DRAFT,
-        "retries_in_background": report.source != ReportSource.COMMAND,
+        "from_command_line": report.source == ReportSource.COMMAND,
+        # An empty job id: the revision was given up on, no job will build it again.
+        "retries_in_background": bool(report.job_id),
         "max_retries": MAX_RETRIES,
         "retry_pauses": [RETRY_BACKOFF_SECONDS * 2**n for n in range(MAX_RETRIES)],
         "distribution_list": report_distribution_list(),
@@ -110,7 +121,7 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
 @login_required
 @require_safe
 def report_detail(request: HttpRequest, pk: int) -> TemplateResponse:
-    report = _get_report_for_user(request, pk)
+    report = _get_live_report_for_user(request, pk)
     return TemplateResponse(
         request, "reporting/reports/detail.html", _report_context(request, report)
     )
@@ -124,7 +135,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     The poll says which status it shows (`shown`); while that is still the status the answer is
     204, which htmx leaves unswapped, so screen readers hear the region only when it changes.
     """
-    report = _get_report_for_user(request, pk)
+    report = _get_live_report_for_user(request, pk)
     if request.GET.get("shown") == report.status:
         return HttpResponse(status=204)
     return TemplateResponse(
@@ -196,7 +207,7 @@ def report_generate_view(request: HttpRequest) -> HttpResponse:
     form = request_form(request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = report_enqueue(
+            report, created = report_enqueue(
                 kind=form.cleaned_data["kind"],
                 period_label=form.cleaned_data["period"],
                 actor=request.user,
@@ -205,6 +216,14 @@ def report_generate_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if not created:
+                messages.info(
+                    request,
+                    f"{report.get_kind_display()} {report.period_label} is already being "
+                    f"generated (revision {report.revision}, "
+                    f"{report.get_status_display().lower()}): this is it. It was not "
+                    "requested again.",
+                )
             return redirect("reporting:report_detail", pk=report.pk)
     today = timezone.localdate()
     return TemplateResponse(

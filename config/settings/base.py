@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "reporting.catch_up_scheduled_reports",
         "schedule": crontab(minute=30, hour=6),
     },
+    # Reports left queued or running by a worker that died: queued again, or failed with why.
+    "reporting-sweep-stuck-reports": {
+        "task": "reporting.sweep_stuck_reports",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -252,6 +257,11 @@ for _address in REPORT_DISTRIBUTION_LIST:
         raise ImproperlyConfigured(
             f"REPORT_DISTRIBUTION_LIST: {_address!r} is not an email address."
         ) from None
+# A report queued or running this long is stuck (its worker died or its message was lost): it is
+# queued again, up to REPORT_STALE_RETRIES times, then failed with the reason. Keep it well above
+# the generation task's hard time limit (6 minutes), or a slow build is taken for a dead one.
+REPORT_STALE_AFTER_SECONDS = int(os.environ.get("REPORT_STALE_AFTER_SECONDS", "900"))
+REPORT_STALE_RETRIES = int(os.environ.get("REPORT_STALE_RETRIES", "2"))
 
 LOGGING = {
     "version": 1,

@@ -40,7 +40,12 @@ def client_for(user) -> APIClient:
     return client
 
 
-def queued(kind: str = ReportKind.MONTHLY, label: str = "2026-10", revision: int = 1) -> Report:
+def queued(
+    kind: str = ReportKind.MONTHLY,
+    label: str = "2026-10",
+    revision: int = 1,
+    status: str = ReportStatus.QUEUED,
+) -> Report:
     start = datetime.date(2026, 10, 1) if kind == ReportKind.MONTHLY else datetime.date(2026, 7, 1)
     return Report.objects.create(
         kind=kind,
@@ -48,6 +53,7 @@ def queued(kind: str = ReportKind.MONTHLY, label: str = "2026-10", revision: int
         period_end=start + datetime.timedelta(days=30),
         period_label=label,
         revision=revision,
+        status=status,
     )
 
 
@@ -155,7 +161,7 @@ def test_pdf_and_snapshot_of_a_queued_report_are_404(executive):
 
 def test_list_filters_by_kind_status_and_period(executive):
     queued(label="2026-09")
-    queued(label="2026-10")
+    queued(label="2026-10", status=ReportStatus.FAILED)  # one revision of a period in progress
     queued(label="2026-10", revision=2)
     queued(kind=ReportKind.QUARTERLY, label="2026-Q3")
     client = client_for(executive)

@@ -143,6 +143,7 @@ def test_beat_runs_both_reports_on_the_first_and_a_daily_catch_up():
     assert reporting_tasks == {
         "reporting.generate_scheduled_report",
         "reporting.catch_up_scheduled_reports",
+        "reporting.sweep_stuck_reports",
     }
     assert reporting_tasks <= set(celery_app.tasks)
 

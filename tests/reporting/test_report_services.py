@@ -214,7 +214,8 @@ def test_a_failed_report_cannot_be_signed_off(portfolio, governance_admin):
 
 def test_a_revision_taken_at_the_same_moment_moves_to_the_next_number(db):
     """Two requests reading the same latest revision: the loser retries with the next number."""
-    report_request(kind="monthly", period_label="2026-11")
+    first = report_request(kind="monthly", period_label="2026-11")
+    Report.objects.filter(pk=first.pk).update(status=ReportStatus.DRAFT)  # built meanwhile
     stale_then_fresh = [{"top": None}, {"top": 1}]
     with mock.patch.object(QuerySet, "aggregate", side_effect=stale_then_fresh):
         second = report_request(kind="monthly", period_label="2026-11")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reporting.models import ReportKind
-from reporting.services import report_generate
+from reporting.services import ReportInProgressError, report_generate
 
 
 class Command(BaseCommand):
@@ -26,4 +26,7 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items()
             )
             raise CommandError(messages) from exc
+        except ReportInProgressError as exc:
+            # A worker is on it: wait for that revision (or, if it is stuck, for the sweep).
+            raise CommandError(f"{exc.message} See /reports/{exc.report.pk}/.") from exc
         self.stdout.write(report.pdf.path)
