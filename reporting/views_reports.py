@@ -161,7 +161,7 @@ def report_pdf(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@login_required
+@role_required(can_read_reports)
 @require_safe
 def report_snapshot(request: HttpRequest, pk: int) -> JsonResponse:
     """The frozen data the PDF was rendered from, as JSON."""
