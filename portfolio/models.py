@@ -449,11 +449,11 @@ class Kpi(models.Model):
         return f"{self.name} ({self.unit})"
 
     @cached_property
-    def current_status(self):  # noqa: ANN201 — a portfolio.value_rules.KpiStatus
+    def current_status(self):  # noqa: ANN201 — a portfolio.value.rules.KpiStatus
         """Where the KPI stands today, from its measurements (one query, or none if prefetched)."""
         from django.utils import timezone
 
-        from portfolio.value_rules import kpi_status
+        from portfolio.value.rules import kpi_status
 
         return kpi_status(
             direction=self.direction,

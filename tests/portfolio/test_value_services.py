@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.errors import ConflictError
 from core.models import AuditEvent
 from portfolio.models import Kpi, KpiMeasurement
-from portfolio.value_services import (
+from portfolio.value.services import (
     MeasurementImportError,
     adoption_set,
     kpi_set,

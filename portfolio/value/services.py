@@ -20,7 +20,7 @@ from core.errors import ConflictError
 from core.permissions import require
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import EDIT_DENIED_MESSAGE, can_edit_initiative
-from portfolio.value_rules import RowError, parse_measurements_csv
+from portfolio.value.rules import RowError, parse_measurements_csv
 
 KPI_FIELDS: tuple[str, ...] = (
     "name",
