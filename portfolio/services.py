@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import audit_value, changes_between, record_audit_event, snapshot
+from core.audit import changes_between, record_audit_event, snapshot
+from core.concurrency import check_version, field_values, lock_for_update
 from core.errors import ConflictError
 from core.permissions import require
 from core.roles import Role, has_role
@@ -110,19 +111,23 @@ def business_unit_create(
 def business_unit_update(
     *, unit: BusinessUnit, actor: AbstractBaseUser, data: Mapping[str, Any]
 ) -> BusinessUnit:
+    """Rename or redescribe a business unit; a save that changes nothing writes nothing.
+
+    Business units carry no version (only admins edit them, and rarely): the row lock makes
+    two simultaneous saves run one after the other, the last one's values winning.
+    """
     require(can_manage_business_units(actor), "Only a governance admin can change business units.")
-    unit = BusinessUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = lock_for_update(BusinessUnit, unit.pk)
     before = snapshot(unit, ("name", "description"))
     for name in ("name", "description"):
         if name in data:
             setattr(unit, name, data[name])
     unit.full_clean()
-    unit.save()
     changes = changes_between(before, snapshot(unit, ("name", "description")))
-    if changes:
-        record_audit_event(
-            actor=actor, action="business_unit.updated", target=unit, changes=changes
-        )
+    if not changes:
+        return unit
+    unit.save()
+    record_audit_event(actor=actor, action="business_unit.updated", target=unit, changes=changes)
     return unit
 
 
@@ -166,25 +171,36 @@ def initiative_update(
     """Apply `data` to the initiative unless someone saved it since `expected_version`.
 
     The row is locked for the check-and-write, so of two simultaneous edits on the same version
-    exactly one wins and the other gets a ConflictError showing the winner's values.
+    exactly one wins and the other gets a ConflictError showing the winner's values. A save
+    that changes nothing keeps the version and writes no audit event. A change is announced
+    with `portfolio.signals.initiative_changed` (governance decides whether it is material).
     """
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    new_vendors = list(vendors) if vendors is not None else None
+    locked = lock_for_update(Initiative, initiative.pk)
     require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            "Someone else saved this initiative while you were editing it. "
-            "Their values are shown below; your changes were not saved.",
-            current=_initiative_snapshot(locked),
-        )
     before = _initiative_snapshot(locked)
+    check_version(locked, expected_version, kind="initiative", current=before)
+    before_values = field_values(locked, INITIATIVE_EDITABLE_FIELDS)
     _apply_fields(locked, data)
     _require_product_owner_stays_owner(actor, locked)
     locked.full_clean()
+    after = snapshot(locked, INITIATIVE_EDITABLE_FIELDS)
+    # Vendor names are unique, so the sorted names say whether the set changed.
+    after["vendors"] = (
+        sorted(vendor.name for vendor in new_vendors)
+        if new_vendors is not None
+        else before["vendors"]
+    )
+    if (
+        field_values(locked, INITIATIVE_EDITABLE_FIELDS) == before_values
+        and after["vendors"] == before["vendors"]
+    ):
+        return locked
+    changes = changes_between(before, after)
     locked.version += 1
     locked.save()
-    if vendors is not None:
-        locked.vendors.set(list(vendors))
-    changes = changes_between(before, _initiative_snapshot(locked))
+    if new_vendors is not None:
+        locked.vendors.set(new_vendors)
     record_audit_event(
         actor=actor,
         action="initiative.updated",
@@ -192,8 +208,7 @@ def initiative_update(
         initiative_id=locked.pk,
         changes=changes,
     )
-    if changes:
-        initiative_changed.send(sender=Initiative, initiative=locked, actor=actor, changes=changes)
+    initiative_changed.send(sender=Initiative, initiative=locked, actor=actor, changes=changes)
     return locked
 
 
@@ -232,7 +247,7 @@ def initiative_change_stage(
         errors["reason"] = "Give the reason for this stage change; it is kept in the audit trail."
     if errors:
         raise ValidationError(errors)
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked = lock_for_update(Initiative, initiative.pk)
     from_stage = initiative.stage
     if locked.stage != from_stage:
         raise ConflictError(
@@ -327,24 +342,30 @@ def problem_statement_save(
     """Save the initiative's problem statement as a new version.
 
     `expected_version` is the version the editor loaded (0 for a first statement); if someone
-    saved in between, nothing is written and a ConflictError carries their text.
+    saved in between, nothing is written and a ConflictError carries their text. A save that
+    changes nothing keeps the version and writes neither a version nor an audit event.
     """
-    locked_initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked_initiative = lock_for_update(Initiative, initiative.pk)
     if not can_edit_initiative(actor, locked_initiative):
         raise PermissionDenied(
             "Only this initiative's business or delivery owner, or a governance admin, can "
             "change its problem statement."
         )
+    # The initiative's lock serialises the saves of its statement.
     statement = ProblemStatement.objects.filter(initiative=locked_initiative).first()
     if statement is None:
         statement = ProblemStatement(initiative=locked_initiative)
     statement.initiative = locked_initiative
-    if expected_version is not None and statement.version != expected_version:
-        raise ConflictError(
+    check_version(
+        statement,
+        expected_version,
+        kind="problem statement",
+        current=statement.content,
+        message=(
             "Someone else saved this problem statement while you were editing it. "
-            "Their text is shown below; yours is still in the form, not saved.",
-            current=statement.content(),
-        )
+            "Their text is shown below; yours is still in the form, not saved."
+        ),
+    )
     unknown = sorted(set(data) - set(PROBLEM_STATEMENT_FIELDS))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
@@ -353,13 +374,16 @@ def problem_statement_save(
         if name in data:
             value = data[name]
             setattr(statement, name, value if value is not None or name == "target_date" else "")
-    statement.updated_by = actor
-    statement.full_clean(exclude=["initiative"])
-    check = check_problem_statement(statement.content())
+    statement.full_clean(exclude=["initiative", "updated_by"])
+    content = statement.content()
+    changes = changes_between(before, content)
+    if not changes:
+        return statement
+    check = check_problem_statement(content)
     statement.clarity_score = check.clarity_score
+    statement.updated_by = actor
     statement.version += 1
     statement.save()
-    content = statement.content()
     ProblemStatementVersion.objects.create(
         statement=statement,
         number=statement.version,
@@ -368,7 +392,6 @@ def problem_statement_save(
         author=actor,
         note=note[:300],
     )
-    changes = changes_between(before, {k: audit_value(v) for k, v in content.items()})
     record_audit_event(
         actor=actor,
         action="problem_statement.created"

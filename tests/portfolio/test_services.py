@@ -5,8 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.errors import ConflictError
 from core.models import AuditEvent, AuditEventImmutable
-from portfolio.models import Initiative, ProblemStatementVersion, Stage, StageTransition
+from portfolio.models import (
+    Initiative,
+    ProblemStatement,
+    ProblemStatementVersion,
+    Stage,
+    StageTransition,
+)
 from portfolio.services import (
+    business_unit_update,
     initiative_create,
     initiative_set_stage,
     initiative_update,
@@ -111,6 +118,33 @@ def test_update_on_a_stale_version_is_a_conflict_that_saves_nothing(initiative, 
     assert error.value.current["title"] == "First"
     initiative.refresh_from_db()
     assert initiative.title == "First"
+
+
+def test_an_update_that_changes_nothing_keeps_the_version_and_writes_nothing(
+    initiative, product_owner
+):
+    initiative_update(
+        initiative=initiative,
+        actor=product_owner,
+        data={"title": initiative.title, "business_owner": product_owner},
+        expected_version=1,
+        vendors=[],
+    )
+    initiative.refresh_from_db()
+    assert initiative.version == 1
+    assert not AuditEvent.objects.filter(action="initiative.updated").exists()
+
+
+def test_a_business_unit_saved_unchanged_writes_nothing(business_unit, governance_admin):
+    business_unit_update(
+        unit=business_unit,
+        actor=governance_admin,
+        data={"name": business_unit.name, "description": business_unit.description},
+    )
+    assert not AuditEvent.objects.filter(action="business_unit.updated").exists()
+    business_unit_update(unit=business_unit, actor=governance_admin, data={"name": "Customer Ops"})
+    (event,) = AuditEvent.objects.filter(action="business_unit.updated")
+    assert event.changes == {"name": ["Customer Operations", "Customer Ops"]}
 
 
 def test_set_stage_requires_a_reason(initiative, governance_admin, product_owner):
@@ -221,6 +255,21 @@ def test_problem_statement_conflict_returns_the_other_persons_text(initiative, p
         )
     assert error.value.current["target"] == "15 minutes per renewal"
     assert ProblemStatementVersion.objects.count() == 1
+
+
+def test_a_problem_statement_saved_unchanged_keeps_its_version_and_writes_nothing(
+    initiative, product_owner
+):
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
+    again = problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=1
+    )
+    assert again.version == 1
+    assert ProblemStatement.objects.get().version == 1
+    assert ProblemStatementVersion.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="problem_statement.updated").exists()
 
 
 def test_target_date_before_the_start_date_is_refused(initiative, product_owner):

@@ -226,6 +226,19 @@ def test_problem_statement_editor_saves_a_version_and_the_page_renders_the_sente
     assert "3 hours per renewal → 15 minutes per renewal" in page.text
 
 
+def test_saving_the_problem_statement_unchanged_says_no_version_was_made(
+    client, product_owner, initiative
+):
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
+    client.force_login(product_owner)
+    url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
+    response = client.post(url, {**STRONG, "version": 1}, follow=True)
+    assert "Nothing changed, so no new version was saved." in response.text
+    assert ProblemStatementVersion.objects.count() == 1
+
+
 def test_problem_statement_target_date_before_start_is_an_inline_error(
     client, product_owner, initiative
 ):
