@@ -24,7 +24,6 @@ from portfolio.models import (
     ProblemStatementVersion,
     Stage,
     StageTransition,
-    Status,
     Vendor,
 )
 from portfolio.permissions import (
@@ -34,7 +33,7 @@ from portfolio.permissions import (
     can_manage_business_units,
     can_set_stage,
 )
-from portfolio.rules import check_problem_statement, stage_change_problems
+from portfolio.rules import check_problem_statement, stage_change_problems, status_change_problems
 from portfolio.signals import initiative_changed
 
 INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
@@ -236,7 +235,8 @@ def initiative_change_stage(
 
     Refuses an unknown stage, no reason, and leaving exploration without both named owners.
     The update is conditional on the stage the caller saw, so two people cannot both move it:
-    the second gets a ConflictError. Writes a StageTransition and an audit event.
+    the second gets a ConflictError. Writes a StageTransition and an audit event, both naming
+    the gate request whose decision caused the move, if any.
     """
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
@@ -271,7 +271,12 @@ def initiative_change_stage(
             "The stage changed while you were looking at it; reload to see the current stage."
         )
     StageTransition.objects.create(
-        initiative=initiative, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason
+        initiative=initiative,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason,
+        gate_request_id=gate_request_id,
     )
     initiative.refresh_from_db()
     changes: dict[str, list[Any]] = {"stage": [from_stage, to_stage]}
@@ -288,43 +293,59 @@ def initiative_change_stage(
     return initiative
 
 
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.ACTIVE: frozenset({Status.PAUSED, Status.STOPPED}),
-    Status.PAUSED: frozenset({Status.ACTIVE, Status.STOPPED}),
-    Status.STOPPED: frozenset(),
-}
-
-
 @transaction.atomic
 def initiative_set_status(
-    *, initiative: Initiative, actor: AbstractBaseUser, to_status: str, reason: str
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    to_status: str,
+    reason: str,
+    gate_request_id: int | None = None,
 ) -> Initiative:
     """Pause (hold), resume or stop (kill) an initiative; the caller has decided `actor` may.
 
-    Stopped is final. Refuses a missing reason and a transition not in STATUS_TRANSITIONS;
-    conditional on the status the caller saw (0 rows = someone else changed it first).
+    The low-level step under governance's initiative_status_change and a gate decision's hold
+    or kill. Refuses a missing reason and a move not in ALLOWED_TRANSITIONS["status"] (stopped
+    is final). The row is locked and the update is conditional on the status the caller saw, so
+    of two people changing it at once the second gets a ConflictError. Writes a StageTransition
+    (same stage, from and to status) and an audit event, both naming the gate request whose
+    decision caused the change, if any.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason; it is kept in the audit trail."})
     from_status = initiative.status
-    if to_status not in STATUS_TRANSITIONS.get(from_status, frozenset()):
-        raise ValidationError(
-            {"to_status": f"An initiative that is {from_status} cannot become {to_status}."}
-        )
+    problems = status_change_problems(from_status=from_status, to_status=to_status)
+    if problems:
+        raise ValidationError({"to_status": list(problems)})
+    locked = lock_for_update(Initiative, initiative.pk)
     now = timezone.now()
-    changed = Initiative.objects.filter(pk=initiative.pk, status=from_status).update(
+    # Conditional on the status the caller saw: 0 rows means someone changed it first.
+    changed = Initiative.objects.filter(pk=locked.pk, status=from_status).update(
         status=to_status, version=F("version") + 1, updated_at=now
     )
     if changed == 0:
         raise ConflictError("The status changed while you were looking at it; reload.")
+    StageTransition.objects.create(
+        initiative=initiative,
+        from_stage=locked.stage,
+        to_stage=locked.stage,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        gate_request_id=gate_request_id,
+    )
     initiative.refresh_from_db()
+    changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
+    if gate_request_id is not None:
+        changes["gate_request"] = [None, gate_request_id]
     record_audit_event(
         actor=actor,
         action="initiative.status_changed",
         target=initiative,
         initiative_id=initiative.pk,
-        changes={"status": [from_status, to_status]},
+        changes=changes,
         reason=reason,
     )
     return initiative

@@ -567,6 +567,8 @@ def test_go_advances_the_stage_with_a_transition_and_audit_events(filed, pilot, 
     assert (transition.from_stage, transition.to_stage) == ("pilot", "controlled_rollout")
     assert transition.actor == chair
     assert f"request #{filed.pk}" in transition.reason
+    assert transition.gate_request_id == filed.pk
+    assert (transition.from_status, transition.to_status) == ("", "")
     (decision_event,) = events("gate_request.decided")
     assert decision_event.changes["decision"] == [None, "go"]
     assert decision_event.changes["tally"][1] == {
@@ -587,12 +589,21 @@ def test_hold_pauses_the_initiative_until_resumed(filed, pilot, chair, legal):
     pilot.refresh_from_db()
     assert (pilot.stage, pilot.status) == (Stage.PILOT, Status.PAUSED)
     (event,) = events("initiative.status_changed")
-    assert event.changes["status"] == ["active", "paused"]
+    assert event.changes == {"status": ["active", "paused"], "gate_request": [None, filed.pk]}
     initiative_status_change(
         to_status=Status.ACTIVE, initiative=pilot, actor=chair, reason="Rollback drill passed"
     )
     pilot.refresh_from_db()
     assert pilot.status == Status.ACTIVE
+    # Both changes are in the initiative's history; only the hold names the request.
+    rows = [
+        (t.from_stage, t.to_stage, t.from_status, t.to_status, t.gate_request_id)
+        for t in StageTransition.objects.filter(initiative=pilot).order_by("id")
+    ]
+    assert rows == [
+        ("pilot", "pilot", "active", "paused", filed.pk),
+        ("pilot", "pilot", "paused", "active", None),
+    ]
 
 
 def test_kill_stops_the_initiative(filed, pilot, chair, legal):
@@ -601,7 +612,13 @@ def test_kill_stops_the_initiative(filed, pilot, chair, legal):
     gate_request_decide(request=filed, actor=chair, decision="kill", reason="Sunset")
     pilot.refresh_from_db()
     assert (pilot.stage, pilot.status) == (Stage.PILOT, Status.STOPPED)
-    assert not StageTransition.objects.filter(initiative=pilot).exists()
+    (transition,) = StageTransition.objects.filter(initiative=pilot)
+    assert (transition.from_stage, transition.to_stage) == ("pilot", "pilot")
+    assert (transition.from_status, transition.to_status) == ("active", "stopped")
+    assert transition.gate_request_id == filed.pk
+    assert transition.actor == chair
+    assert transition.reason == f"Gate decision: Kill (stop) (request #{filed.pk}). Sunset"
+    assert not StageTransition.objects.stage_moves().exists()
 
 
 @pytest.mark.parametrize("decision", ["go", "hold", "kill"])

@@ -11,11 +11,13 @@ from portfolio.models import (
     ProblemStatementVersion,
     Stage,
     StageTransition,
+    Status,
 )
 from portfolio.services import (
     business_unit_update,
     initiative_create,
     initiative_set_stage,
+    initiative_set_status,
     initiative_update,
     problem_statement_save,
 )
@@ -216,6 +218,69 @@ def test_stage_change_from_a_stale_view_is_a_conflict(initiative, governance_adm
             initiative=stale, actor=governance_admin, to_stage=Stage.SCALE, reason="Go again"
         )
     assert StageTransition.objects.count() == 1
+
+
+def test_pausing_and_stopping_write_a_transition_in_the_same_stage(initiative, governance_admin):
+    initiative_set_status(
+        initiative=initiative,
+        actor=governance_admin,
+        to_status=Status.PAUSED,
+        reason="Gate decision: Hold",
+        gate_request_id=41,
+    )
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.STOPPED, reason="Sunset"
+    )
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.status, initiative.version) == (
+        Stage.EXPLORATION,
+        Status.STOPPED,
+        3,
+    )
+    rows = [
+        (t.from_stage, t.to_stage, t.from_status, t.to_status, t.reason, t.gate_request_id)
+        for t in StageTransition.objects.order_by("id")
+    ]
+    assert rows == [
+        ("exploration", "exploration", "active", "paused", "Gate decision: Hold", 41),
+        ("exploration", "exploration", "paused", "stopped", "Sunset", None),
+    ]
+    assert not StageTransition.objects.stage_moves().exists()
+    events = AuditEvent.objects.filter(action="initiative.status_changed").order_by("id")
+    assert [e.changes for e in events] == [
+        {"status": ["active", "paused"], "gate_request": [None, 41]},
+        {"status": ["paused", "stopped"]},
+    ]
+
+
+def test_a_stopped_initiative_stays_stopped(initiative, governance_admin):
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.STOPPED, reason="Sunset"
+    )
+    for to_status in (Status.ACTIVE, Status.PAUSED, Status.STOPPED):
+        with pytest.raises(ValidationError) as error:
+            initiative_set_status(
+                initiative=initiative, actor=governance_admin, to_status=to_status, reason="Again"
+            )
+        assert f"stopped cannot become {to_status}" in error.value.message_dict["to_status"][0]
+    assert StageTransition.objects.count() == 1
+
+
+def test_a_status_change_from_a_stale_view_is_a_conflict_that_writes_nothing(
+    initiative, governance_admin
+):
+    stale = Initiative.objects.get(pk=initiative.pk)
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.PAUSED, reason="Hold"
+    )
+    with pytest.raises(ConflictError):
+        initiative_set_status(
+            initiative=stale, actor=governance_admin, to_status=Status.STOPPED, reason="Kill"
+        )
+    initiative.refresh_from_db()
+    assert initiative.status == Status.PAUSED
+    assert StageTransition.objects.count() == 1
+    assert AuditEvent.objects.filter(action="initiative.status_changed").count() == 1
 
 
 def test_every_problem_statement_save_keeps_a_version(initiative, product_owner):

@@ -127,7 +127,8 @@ def gate_request_decide(
       wins and the others get a ConflictError: one stage change, one decision event;
     - go moves the initiative to the request's stage through initiative_change_stage (a
       StageTransition and an audit event citing the request) and resolves an open re-review;
-      hold pauses the initiative (until resumed); kill stops it;
+      hold pauses the initiative (until resumed) and kill stops it, through
+      initiative_set_status (a StageTransition and an audit event citing the request);
     - on go, every condition of an approve-with-conditions vote becomes an action item (owner:
       the delivery owner, else the business owner, else the chair; due in 30 days) unless the
       chair listed an action item with the same title; `action_items` ({title, owner,
@@ -238,6 +239,7 @@ def gate_request_decide(
             actor=actor,
             to_status=Status.PAUSED,
             reason=f"Gate decision: {label} (request #{locked.pk}). {reason}",
+            gate_request_id=locked.pk,
         )
     elif decision == Decision.KILL:
         initiative_set_status(
@@ -245,6 +247,7 @@ def gate_request_decide(
             actor=actor,
             to_status=Status.STOPPED,
             reason=f"Gate decision: {label} (request #{locked.pk}). {reason}",
+            gate_request_id=locked.pk,
         )
 
     planned: list[tuple[str, AbstractBaseUser, datetime.date]] = list(explicit_items)
