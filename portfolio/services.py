@@ -364,7 +364,10 @@ def problem_statement_save(
 
     `expected_version` is the version the editor loaded (0 for a first statement); if someone
     saved in between, nothing is written and a ConflictError carries their text. A save that
-    changes nothing keeps the version and writes neither a version nor an audit event.
+    changes nothing keeps the version and writes neither a version nor an audit event. A change
+    is announced with `portfolio.signals.initiative_changed`, its parts prefixed
+    "problem_statement." (governance raises a re-review when the KPI or target of an approved
+    initiative changed).
     """
     locked_initiative = lock_for_update(Initiative, initiative.pk)
     if not can_edit_initiative(actor, locked_initiative):
@@ -421,5 +424,11 @@ def problem_statement_save(
         target=statement,
         initiative_id=locked_initiative.pk,
         changes=changes,
+    )
+    initiative_changed.send(
+        sender=Initiative,
+        initiative=locked_initiative,
+        actor=actor,
+        changes={f"problem_statement.{name}": pair for name, pair in changes.items()},
     )
     return statement
