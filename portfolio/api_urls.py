@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
-from portfolio import api, value_api
+from portfolio import api
+from portfolio.value import api as value_api
 
 router = DefaultRouter()
 router.register("business-units", api.BusinessUnitViewSet, basename="business-unit")

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.functional import cached_property
 
-from portfolio.vocabulary import STAGE_IDS, STAGE_LABELS
+from portfolio.vocabulary import STAGE_IDS, STAGE_LABELS, STATUS_LABELS
 
 # The one-page template's parts plus the measurable extras, in the order the page shows them.
 PROBLEM_STATEMENT_FIELDS: tuple[str, ...] = (
@@ -38,9 +38,9 @@ STAGE_ORDER: tuple[str, ...] = STAGE_IDS
 
 
 class Status(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused (hold)"
-    STOPPED = "stopped", "Stopped (kill / sunset)"
+    ACTIVE = "active", STATUS_LABELS["active"]
+    PAUSED = "paused", STATUS_LABELS["paused"]
+    STOPPED = "stopped", STATUS_LABELS["stopped"]
 
 
 class AutonomyLevel(models.TextChoices):
@@ -283,23 +283,62 @@ class Initiative(models.Model):
         return user_id is not None and user_id in (self.business_owner_id, self.delivery_owner_id)
 
 
+class StageTransitionQuerySet(models.QuerySet):
+    def stage_moves(self) -> StageTransitionQuerySet:
+        """Rows that moved the stage (reports count these as "stage moves")."""
+        return self.filter(to_status="")
+
+    def status_changes(self) -> StageTransitionQuerySet:
+        """Rows that paused, resumed or stopped the initiative in its stage."""
+        return self.exclude(to_status="")
+
+
 class StageTransition(models.Model):
-    """A stage or status change, with who made it and why (one row per change)."""
+    """A stage or status change, with who made it and why (one row per change).
+
+    A row is one or the other, never both (the constraint below): a stage move has different
+    stages and no status; a status change (pause, resume, stop) keeps the stage in both columns
+    and names the statuses. `gate_request_id` is the governance gate request whose decision
+    caused it, if any: a plain id, because the portfolio is the base layer and depends on no
+    app built on it (governance.GateRequest.pk; nothing is deleted there, so it stays valid).
+    """
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="stage_transitions"
     )
     from_stage = models.CharField(max_length=32, choices=Stage.choices)
     to_stage = models.CharField(max_length=32, choices=Stage.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    gate_request_id = models.PositiveIntegerField(null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     reason = models.TextField()
     occurred_at = models.DateTimeField(auto_now_add=True)
 
+    objects = StageTransitionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(from_status="", to_status="") & ~Q(from_stage=models.F("to_stage")))
+                | (
+                    Q(from_stage=models.F("to_stage"))
+                    & Q(from_status__in=Status.values, to_status__in=Status.values)
+                    & ~Q(from_status=models.F("to_status"))
+                ),
+                name="stage_transition_stage_move_or_status_change",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.is_status_change:
+            return f"{self.initiative}: {self.from_status} → {self.to_status}"
         return f"{self.initiative}: {self.from_stage} → {self.to_stage}"
+
+    @property
+    def is_status_change(self) -> bool:
+        return bool(self.to_status)
 
 
 class ProblemStatement(models.Model):
@@ -449,11 +488,11 @@ class Kpi(models.Model):
         return f"{self.name} ({self.unit})"
 
     @cached_property
-    def current_status(self):  # noqa: ANN201 — a portfolio.value_rules.KpiStatus
+    def current_status(self):  # noqa: ANN201 — a portfolio.value.rules.KpiStatus
         """Where the KPI stands today, from its measurements (one query, or none if prefetched)."""
         from django.utils import timezone
 
-        from portfolio.value_rules import kpi_status
+        from portfolio.value.rules import kpi_status
 
         return kpi_status(
             direction=self.direction,

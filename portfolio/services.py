@@ -11,7 +11,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.audit import audit_value, changes_between, record_audit_event, snapshot
+from core.audit import changes_between, record_audit_event, snapshot
+from core.concurrency import check_version, field_values, lock_for_update
 from core.errors import ConflictError
 from core.permissions import require
 from core.roles import Role, has_role
@@ -23,7 +24,6 @@ from portfolio.models import (
     ProblemStatementVersion,
     Stage,
     StageTransition,
-    Status,
     Vendor,
 )
 from portfolio.permissions import (
@@ -33,7 +33,7 @@ from portfolio.permissions import (
     can_manage_business_units,
     can_set_stage,
 )
-from portfolio.rules import check_problem_statement, stage_change_problems
+from portfolio.rules import check_problem_statement, stage_change_problems, status_change_problems
 from portfolio.signals import initiative_changed
 
 INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
@@ -110,19 +110,23 @@ def business_unit_create(
 def business_unit_update(
     *, unit: BusinessUnit, actor: AbstractBaseUser, data: Mapping[str, Any]
 ) -> BusinessUnit:
+    """Rename or redescribe a business unit; a save that changes nothing writes nothing.
+
+    Business units carry no version (only admins edit them, and rarely): the row lock makes
+    two simultaneous saves run one after the other, the last one's values winning.
+    """
     require(can_manage_business_units(actor), "Only a governance admin can change business units.")
-    unit = BusinessUnit.objects.select_for_update().get(pk=unit.pk)
+    unit = lock_for_update(BusinessUnit, unit.pk)
     before = snapshot(unit, ("name", "description"))
     for name in ("name", "description"):
         if name in data:
             setattr(unit, name, data[name])
     unit.full_clean()
-    unit.save()
     changes = changes_between(before, snapshot(unit, ("name", "description")))
-    if changes:
-        record_audit_event(
-            actor=actor, action="business_unit.updated", target=unit, changes=changes
-        )
+    if not changes:
+        return unit
+    unit.save()
+    record_audit_event(actor=actor, action="business_unit.updated", target=unit, changes=changes)
     return unit
 
 
@@ -166,25 +170,36 @@ def initiative_update(
     """Apply `data` to the initiative unless someone saved it since `expected_version`.
 
     The row is locked for the check-and-write, so of two simultaneous edits on the same version
-    exactly one wins and the other gets a ConflictError showing the winner's values.
+    exactly one wins and the other gets a ConflictError showing the winner's values. A save
+    that changes nothing keeps the version and writes no audit event. A change is announced
+    with `portfolio.signals.initiative_changed` (governance decides whether it is material).
     """
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    new_vendors = list(vendors) if vendors is not None else None
+    locked = lock_for_update(Initiative, initiative.pk)
     require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            "Someone else saved this initiative while you were editing it. "
-            "Their values are shown below; your changes were not saved.",
-            current=_initiative_snapshot(locked),
-        )
     before = _initiative_snapshot(locked)
+    check_version(locked, expected_version, kind="initiative", current=before)
+    before_values = field_values(locked, INITIATIVE_EDITABLE_FIELDS)
     _apply_fields(locked, data)
     _require_product_owner_stays_owner(actor, locked)
     locked.full_clean()
+    after = snapshot(locked, INITIATIVE_EDITABLE_FIELDS)
+    # Vendor names are unique, so the sorted names say whether the set changed.
+    after["vendors"] = (
+        sorted(vendor.name for vendor in new_vendors)
+        if new_vendors is not None
+        else before["vendors"]
+    )
+    if (
+        field_values(locked, INITIATIVE_EDITABLE_FIELDS) == before_values
+        and after["vendors"] == before["vendors"]
+    ):
+        return locked
+    changes = changes_between(before, after)
     locked.version += 1
     locked.save()
-    if vendors is not None:
-        locked.vendors.set(list(vendors))
-    changes = changes_between(before, _initiative_snapshot(locked))
+    if new_vendors is not None:
+        locked.vendors.set(new_vendors)
     record_audit_event(
         actor=actor,
         action="initiative.updated",
@@ -192,8 +207,7 @@ def initiative_update(
         initiative_id=locked.pk,
         changes=changes,
     )
-    if changes:
-        initiative_changed.send(sender=Initiative, initiative=locked, actor=actor, changes=changes)
+    initiative_changed.send(sender=Initiative, initiative=locked, actor=actor, changes=changes)
     return locked
 
 
@@ -221,7 +235,8 @@ def initiative_change_stage(
 
     Refuses an unknown stage, no reason, and leaving exploration without both named owners.
     The update is conditional on the stage the caller saw, so two people cannot both move it:
-    the second gets a ConflictError. Writes a StageTransition and an audit event.
+    the second gets a ConflictError. Writes a StageTransition and an audit event, both naming
+    the gate request whose decision caused the move, if any.
     """
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
@@ -232,7 +247,7 @@ def initiative_change_stage(
         errors["reason"] = "Give the reason for this stage change; it is kept in the audit trail."
     if errors:
         raise ValidationError(errors)
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked = lock_for_update(Initiative, initiative.pk)
     from_stage = initiative.stage
     if locked.stage != from_stage:
         raise ConflictError(
@@ -256,7 +271,12 @@ def initiative_change_stage(
             "The stage changed while you were looking at it; reload to see the current stage."
         )
     StageTransition.objects.create(
-        initiative=initiative, from_stage=from_stage, to_stage=to_stage, actor=actor, reason=reason
+        initiative=initiative,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        reason=reason,
+        gate_request_id=gate_request_id,
     )
     initiative.refresh_from_db()
     changes: dict[str, list[Any]] = {"stage": [from_stage, to_stage]}
@@ -273,43 +293,59 @@ def initiative_change_stage(
     return initiative
 
 
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.ACTIVE: frozenset({Status.PAUSED, Status.STOPPED}),
-    Status.PAUSED: frozenset({Status.ACTIVE, Status.STOPPED}),
-    Status.STOPPED: frozenset(),
-}
-
-
 @transaction.atomic
 def initiative_set_status(
-    *, initiative: Initiative, actor: AbstractBaseUser, to_status: str, reason: str
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    to_status: str,
+    reason: str,
+    gate_request_id: int | None = None,
 ) -> Initiative:
     """Pause (hold), resume or stop (kill) an initiative; the caller has decided `actor` may.
 
-    Stopped is final. Refuses a missing reason and a transition not in STATUS_TRANSITIONS;
-    conditional on the status the caller saw (0 rows = someone else changed it first).
+    The low-level step under governance's initiative_status_change and a gate decision's hold
+    or kill. Refuses a missing reason and a move not in ALLOWED_TRANSITIONS["status"] (stopped
+    is final). The row is locked and the update is conditional on the status the caller saw, so
+    of two people changing it at once the second gets a ConflictError. Writes a StageTransition
+    (same stage, from and to status) and an audit event, both naming the gate request whose
+    decision caused the change, if any.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason; it is kept in the audit trail."})
     from_status = initiative.status
-    if to_status not in STATUS_TRANSITIONS.get(from_status, frozenset()):
-        raise ValidationError(
-            {"to_status": f"An initiative that is {from_status} cannot become {to_status}."}
-        )
+    problems = status_change_problems(from_status=from_status, to_status=to_status)
+    if problems:
+        raise ValidationError({"to_status": list(problems)})
+    locked = lock_for_update(Initiative, initiative.pk)
     now = timezone.now()
-    changed = Initiative.objects.filter(pk=initiative.pk, status=from_status).update(
+    # Conditional on the status the caller saw: 0 rows means someone changed it first.
+    changed = Initiative.objects.filter(pk=locked.pk, status=from_status).update(
         status=to_status, version=F("version") + 1, updated_at=now
     )
     if changed == 0:
         raise ConflictError("The status changed while you were looking at it; reload.")
+    StageTransition.objects.create(
+        initiative=initiative,
+        from_stage=locked.stage,
+        to_stage=locked.stage,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+        gate_request_id=gate_request_id,
+    )
     initiative.refresh_from_db()
+    changes: dict[str, list[Any]] = {"status": [from_status, to_status]}
+    if gate_request_id is not None:
+        changes["gate_request"] = [None, gate_request_id]
     record_audit_event(
         actor=actor,
         action="initiative.status_changed",
         target=initiative,
         initiative_id=initiative.pk,
-        changes={"status": [from_status, to_status]},
+        changes=changes,
         reason=reason,
     )
     return initiative
@@ -327,24 +363,33 @@ def problem_statement_save(
     """Save the initiative's problem statement as a new version.
 
     `expected_version` is the version the editor loaded (0 for a first statement); if someone
-    saved in between, nothing is written and a ConflictError carries their text.
+    saved in between, nothing is written and a ConflictError carries their text. A save that
+    changes nothing keeps the version and writes neither a version nor an audit event. A change
+    is announced with `portfolio.signals.initiative_changed`, its parts prefixed
+    "problem_statement." (governance raises a re-review when the KPI or target of an approved
+    initiative changed).
     """
-    locked_initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked_initiative = lock_for_update(Initiative, initiative.pk)
     if not can_edit_initiative(actor, locked_initiative):
         raise PermissionDenied(
             "Only this initiative's business or delivery owner, or a governance admin, can "
             "change its problem statement."
         )
+    # The initiative's lock serialises the saves of its statement.
     statement = ProblemStatement.objects.filter(initiative=locked_initiative).first()
     if statement is None:
         statement = ProblemStatement(initiative=locked_initiative)
     statement.initiative = locked_initiative
-    if expected_version is not None and statement.version != expected_version:
-        raise ConflictError(
+    check_version(
+        statement,
+        expected_version,
+        kind="problem statement",
+        current=statement.content,
+        message=(
             "Someone else saved this problem statement while you were editing it. "
-            "Their text is shown below; yours is still in the form, not saved.",
-            current=statement.content(),
-        )
+            "Their text is shown below; yours is still in the form, not saved."
+        ),
+    )
     unknown = sorted(set(data) - set(PROBLEM_STATEMENT_FIELDS))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
@@ -353,13 +398,16 @@ def problem_statement_save(
         if name in data:
             value = data[name]
             setattr(statement, name, value if value is not None or name == "target_date" else "")
-    statement.updated_by = actor
-    statement.full_clean(exclude=["initiative"])
-    check = check_problem_statement(statement.content())
+    statement.full_clean(exclude=["initiative", "updated_by"])
+    content = statement.content()
+    changes = changes_between(before, content)
+    if not changes:
+        return statement
+    check = check_problem_statement(content)
     statement.clarity_score = check.clarity_score
+    statement.updated_by = actor
     statement.version += 1
     statement.save()
-    content = statement.content()
     ProblemStatementVersion.objects.create(
         statement=statement,
         number=statement.version,
@@ -368,7 +416,6 @@ def problem_statement_save(
         author=actor,
         note=note[:300],
     )
-    changes = changes_between(before, {k: audit_value(v) for k, v in content.items()})
     record_audit_event(
         actor=actor,
         action="problem_statement.created"
@@ -377,5 +424,11 @@ def problem_statement_save(
         target=statement,
         initiative_id=locked_initiative.pk,
         changes=changes,
+    )
+    initiative_changed.send(
+        sender=Initiative,
+        initiative=locked_initiative,
+        actor=actor,
+        changes={f"problem_statement.{name}": pair for name, pair in changes.items()},
     )
     return statement

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from portfolio import value_views, views
+from portfolio import views
+from portfolio.value import views as value_views
 
 app_name = "portfolio"
 

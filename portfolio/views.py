@@ -190,7 +190,7 @@ def problem_statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            problem_statement_save(
+            saved = problem_statement_save(
                 initiative=initiative,
                 actor=request.user,
                 data={name: form.cleaned_data[name] for name in PROBLEM_STATEMENT_FIELDS},
@@ -201,7 +201,10 @@ def problem_statement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Problem statement saved as a new version.")
+            if saved.version == form.cleaned_data["version"]:
+                messages.info(request, "Nothing changed, so no new version was saved.")
+            else:
+                messages.success(request, "Problem statement saved as a new version.")
             return redirect(initiative)
     values = (
         form.data

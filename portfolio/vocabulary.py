@@ -19,6 +19,14 @@ STAGE_LABELS: Final[dict[str, str]] = {
 }
 STAGE_IDS: Final[tuple[str, ...]] = tuple(STAGE_LABELS)
 
+# An initiative's status beside its stage: paused by a hold, stopped by a kill or a sunset.
+STATUS_LABELS: Final[dict[str, str]] = {
+    "active": "Active",
+    "paused": "Paused (hold)",
+    "stopped": "Stopped (kill / sunset)",
+}
+STATUS_IDS: Final[tuple[str, ...]] = tuple(STATUS_LABELS)
+
 # Lowest to highest: a move to the right is a material change after approval.
 AUTONOMY_ORDER: Final[tuple[str, ...]] = ("assistant", "agent", "automated_workflow")
 RISK_TIER_ORDER: Final[tuple[str, ...]] = ("minimal", "limited", "high", "prohibited")

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import record_audit_event
-from core.errors import ConflictError
+from core.concurrency import check_version, lock_for_update
 from core.permissions import require
 from portfolio.models import Initiative, Vendor
 from readiness.models import (
@@ -225,6 +225,14 @@ def _draft_state(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _lock_assessment(assessment: Assessment) -> Assessment:
+    """The assessment row locked, read with its template version and subject (not locked)."""
+    return lock_for_update(
+        Assessment.objects.select_related("template_version", "initiative", "vendor"),
+        assessment.pk,
+    )
+
+
 @transaction.atomic
 def assessment_save(
     *,
@@ -240,22 +248,21 @@ def assessment_save(
     Refuses a submitted assessment, an invalid answer (the error names the item), and a save
     based on an older revision: the ConflictError carries the other person's current draft.
     """
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins to
-    # initiative and vendor; only the assessment row needs the lock.
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("template_version", "initiative", "vendor")
-        .get(pk=assessment.pk)
-    )
+    locked = _lock_assessment(assessment)
     require(can_edit_assessment(actor, locked), "You may not change this assessment.")
     if not locked.is_draft:
         raise ValidationError("This assessment is submitted and can no longer change.")
-    if expected_revision is not None and locked.revision != expected_revision:
-        raise ConflictError(
+    check_version(
+        locked,
+        expected_revision,
+        kind="draft",
+        field="revision",
+        current=lambda: _draft_state(locked),
+        message=(
             "Someone else saved this draft after you opened it. Their answers are shown; "
-            "yours are still in the form and were not saved.",
-            current=_draft_state(locked),
-        )
+            "yours are still in the form and were not saved."
+        ),
+    )
     template = locked.template_version.parsed
     before = {
         "answers": dict(locked.answers),
@@ -315,21 +322,18 @@ def assessment_submit(
 ) -> Assessment:
     """Freeze a complete draft with its computed result; it supersedes the previous result
     of the same template for the same subject. Nothing changes if anything is missing."""
-    # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins to
-    # initiative and vendor; only the assessment row needs the lock.
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("template_version", "initiative", "vendor")
-        .get(pk=assessment.pk)
-    )
+    locked = _lock_assessment(assessment)
     require(can_edit_assessment(actor, locked), "You may not submit this assessment.")
     if not locked.is_draft:
         raise ValidationError("This assessment is already submitted.")
-    if expected_revision is not None and locked.revision != expected_revision:
-        raise ConflictError(
-            "Someone else saved this draft after you opened it; review their answers first.",
-            current=_draft_state(locked),
-        )
+    check_version(
+        locked,
+        expected_revision,
+        kind="draft",
+        field="revision",
+        current=lambda: _draft_state(locked),
+        message="Someone else saved this draft after you opened it; review their answers first.",
+    )
     result = assessment_evaluate(locked)
     problems = submission_problems(locked, result)
     if problems:

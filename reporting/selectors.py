@@ -31,7 +31,7 @@ from governance.models import (
     RiskStatus,
 )
 from portfolio.models import STAGE_ORDER, Initiative, Kpi, KpiMeasurement, Status, ValueCategory
-from portfolio.value_rules import kpi_status
+from portfolio.value.rules import kpi_status
 from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus, TemplateVersion
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import record_audit_event
-from core.errors import ConflictError
+from core.concurrency import check_version, lock_for_update
 from core.people import display_name
 from core.permissions import require
 from core.roles import Role, has_role
@@ -226,12 +226,14 @@ def meeting_record_minutes(
         raise ValidationError(
             {"minutes": f"Minutes are limited to {MINUTES_MAX_LENGTH:,} characters."}
         )
-    locked = CouncilMeeting.objects.select_for_update().get(pk=meeting.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            "Someone saved these minutes after you opened them.",
-            current={"minutes": locked.minutes, "version": locked.version},
-        )
+    locked = lock_for_update(CouncilMeeting, meeting.pk)
+    check_version(
+        locked,
+        expected_version,
+        kind="minutes",
+        current={"minutes": locked.minutes, "version": locked.version},
+        message="Someone saved these minutes after you opened them.",
+    )
     if locked.minutes == minutes:
         return locked
     before = locked.minutes

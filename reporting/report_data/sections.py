@@ -164,8 +164,10 @@ def business_value(initiatives: list[Initiative], latest: dict[int, KpiMeasureme
 
 
 def period_stage_moves(low: datetime.datetime, high: datetime.datetime) -> list[dict]:
+    # Stage moves only: a pause, resume or stop is a StageTransition too, but not a move.
     transitions = (
-        StageTransition.objects.filter(occurred_at__gte=low, occurred_at__lt=high)
+        StageTransition.objects.stage_moves()
+        .filter(occurred_at__gte=low, occurred_at__lt=high)
         .select_related("initiative")
         .order_by("occurred_at", "pk")
     )

@@ -24,8 +24,9 @@ from core.models import AuditEvent
 from core.roles import Role
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.requests import gate_request_create, vote_cast
+from governance.gates.services.status import initiative_status_change
 from governance.models import CouncilMembership, GateRequestStatus, Seat, Vote
-from portfolio.models import Initiative, Stage, StageTransition
+from portfolio.models import Initiative, Stage, StageTransition, Status
 from tests.factories import UserFactory
 from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
     chair,
@@ -134,6 +135,32 @@ def test_simultaneous_decisions_of_different_kinds_apply_only_the_first(
     }
     assert (pilot.stage, pilot.status) == expected[winner.decision]
     assert events("gate_request.decided") == 1
+
+
+def test_simultaneous_status_changes_apply_only_the_first(pilot, chair):
+    moves = [Status.PAUSED, Status.STOPPED] * 3
+
+    results, errors = run_at_once(
+        [
+            lambda to=to: initiative_status_change(
+                initiative=Initiative.objects.get(pk=pilot.pk),
+                actor=chair,
+                to_status=to,
+                reason=f"To {to}",
+            )
+            for to in moves
+        ]
+    )
+
+    assert len(results) == 1, errors
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    (winner,) = results
+    pilot.refresh_from_db()
+    assert pilot.status == winner.status
+    (transition,) = StageTransition.objects.filter(initiative=pilot)
+    assert (transition.from_status, transition.to_status) == ("active", winner.status)
+    assert events("initiative.status_changed") == 1
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
 
 
 def test_simultaneous_votes_by_different_members_are_all_recorded_once(pilot, product_owner):

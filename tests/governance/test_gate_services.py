@@ -53,9 +53,8 @@ from governance.models import (
 from governance.register import notifications as register_notifications
 from governance.register import permissions as register_permissions
 from governance.tasks import send_overdue_action_item_reminders
-from portfolio.models import Initiative, Stage, StageTransition, Status
-from portfolio.services import initiative_update
-from portfolio.signals import initiative_changed
+from portfolio.models import Initiative, ProblemStatement, Stage, StageTransition, Status
+from portfolio.services import initiative_update, problem_statement_save
 from tests.factories import InitiativeFactory, UserFactory, VendorFactory
 from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
     chair,
@@ -567,6 +566,8 @@ def test_go_advances_the_stage_with_a_transition_and_audit_events(filed, pilot, 
     assert (transition.from_stage, transition.to_stage) == ("pilot", "controlled_rollout")
     assert transition.actor == chair
     assert f"request #{filed.pk}" in transition.reason
+    assert transition.gate_request_id == filed.pk
+    assert (transition.from_status, transition.to_status) == ("", "")
     (decision_event,) = events("gate_request.decided")
     assert decision_event.changes["decision"] == [None, "go"]
     assert decision_event.changes["tally"][1] == {
@@ -587,12 +588,21 @@ def test_hold_pauses_the_initiative_until_resumed(filed, pilot, chair, legal):
     pilot.refresh_from_db()
     assert (pilot.stage, pilot.status) == (Stage.PILOT, Status.PAUSED)
     (event,) = events("initiative.status_changed")
-    assert event.changes["status"] == ["active", "paused"]
+    assert event.changes == {"status": ["active", "paused"], "gate_request": [None, filed.pk]}
     initiative_status_change(
         to_status=Status.ACTIVE, initiative=pilot, actor=chair, reason="Rollback drill passed"
     )
     pilot.refresh_from_db()
     assert pilot.status == Status.ACTIVE
+    # Both changes are in the initiative's history; only the hold names the request.
+    rows = [
+        (t.from_stage, t.to_stage, t.from_status, t.to_status, t.gate_request_id)
+        for t in StageTransition.objects.filter(initiative=pilot).order_by("id")
+    ]
+    assert rows == [
+        ("pilot", "pilot", "active", "paused", filed.pk),
+        ("pilot", "pilot", "paused", "active", None),
+    ]
 
 
 def test_kill_stops_the_initiative(filed, pilot, chair, legal):
@@ -601,7 +611,13 @@ def test_kill_stops_the_initiative(filed, pilot, chair, legal):
     gate_request_decide(request=filed, actor=chair, decision="kill", reason="Sunset")
     pilot.refresh_from_db()
     assert (pilot.stage, pilot.status) == (Stage.PILOT, Status.STOPPED)
-    assert not StageTransition.objects.filter(initiative=pilot).exists()
+    (transition,) = StageTransition.objects.filter(initiative=pilot)
+    assert (transition.from_stage, transition.to_stage) == ("pilot", "pilot")
+    assert (transition.from_status, transition.to_status) == ("active", "stopped")
+    assert transition.gate_request_id == filed.pk
+    assert transition.actor == chair
+    assert transition.reason == f"Gate decision: Kill (stop) (request #{filed.pk}). Sunset"
+    assert not StageTransition.objects.stage_moves().exists()
 
 
 @pytest.mark.parametrize("decision", ["go", "hold", "kill"])
@@ -1067,15 +1083,50 @@ def test_a_further_change_is_added_to_the_open_re_review(approved, product_owner
     assert len(events("rereview.extended")) == 1
 
 
-def test_a_kpi_change_after_approval_marks_re_review(approved, product_owner):
-    initiative_changed.send(
-        sender=Initiative,
-        initiative=approved,
-        actor=product_owner,
-        changes={"problem_statement.kpi": ["Median resolution time", "Tickets per agent"]},
+def save_statement(initiative, actor, **changes):
+    """Save the initiative's problem statement with `changes`, on the version it has now."""
+    statement = ProblemStatement.objects.get(initiative=initiative)
+    return problem_statement_save(
+        initiative=initiative,
+        actor=actor,
+        data={**statement.content(), **changes},
+        expected_version=statement.version,
     )
+
+
+def test_a_kpi_change_after_approval_marks_re_review(approved, product_owner):
+    save_statement(approved, product_owner, kpi="Tickets per agent")
+    (review,) = ReReview.objects.filter(initiative=approved)
+    assert review.changes == [
+        {
+            "field": "problem_statement.kpi",
+            "label": "KPI changed",
+            "before": "Median resolution time",
+            "after": "Tickets per agent",
+        }
+    ]
+    (event,) = events("rereview.raised")
+    assert event.actor == product_owner
+
+
+def test_a_target_change_after_approval_marks_re_review(approved, product_owner):
+    save_statement(approved, product_owner, target="6 hours")
     (review,) = ReReview.objects.all()
-    assert review.changes[0]["label"] == "KPI changed"
+    assert [(c["label"], c["before"], c["after"]) for c in review.changes] == [
+        ("Target changed", "9 hours", "6 hours")
+    ]
+
+
+def test_other_statement_changes_after_approval_raise_nothing(approved, product_owner):
+    save_statement(approved, product_owner, baseline="15 hours", cause="three wikis")
+    save_statement(approved, product_owner, target=" 9 hours ")  # whitespace is no change
+    assert not ReReview.objects.exists()
+
+
+def test_a_statement_change_before_any_approval_raises_nothing(pilot, product_owner):
+    save_statement(pilot, product_owner, kpi="Tickets per agent", target="40 per day")
+    assert ProblemStatement.objects.get(initiative=pilot).version == 2
+    assert not ReReview.objects.exists()
 
 
 def test_changes_that_are_not_material_raise_nothing(approved, product_owner):

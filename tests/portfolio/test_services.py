@@ -5,10 +5,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.errors import ConflictError
 from core.models import AuditEvent, AuditEventImmutable
-from portfolio.models import Initiative, ProblemStatementVersion, Stage, StageTransition
+from portfolio.models import (
+    Initiative,
+    ProblemStatement,
+    ProblemStatementVersion,
+    Stage,
+    StageTransition,
+    Status,
+)
 from portfolio.services import (
+    business_unit_update,
     initiative_create,
     initiative_set_stage,
+    initiative_set_status,
     initiative_update,
     problem_statement_save,
 )
@@ -113,6 +122,33 @@ def test_update_on_a_stale_version_is_a_conflict_that_saves_nothing(initiative, 
     assert initiative.title == "First"
 
 
+def test_an_update_that_changes_nothing_keeps_the_version_and_writes_nothing(
+    initiative, product_owner
+):
+    initiative_update(
+        initiative=initiative,
+        actor=product_owner,
+        data={"title": initiative.title, "business_owner": product_owner},
+        expected_version=1,
+        vendors=[],
+    )
+    initiative.refresh_from_db()
+    assert initiative.version == 1
+    assert not AuditEvent.objects.filter(action="initiative.updated").exists()
+
+
+def test_a_business_unit_saved_unchanged_writes_nothing(business_unit, governance_admin):
+    business_unit_update(
+        unit=business_unit,
+        actor=governance_admin,
+        data={"name": business_unit.name, "description": business_unit.description},
+    )
+    assert not AuditEvent.objects.filter(action="business_unit.updated").exists()
+    business_unit_update(unit=business_unit, actor=governance_admin, data={"name": "Customer Ops"})
+    (event,) = AuditEvent.objects.filter(action="business_unit.updated")
+    assert event.changes == {"name": ["Customer Operations", "Customer Ops"]}
+
+
 def test_set_stage_requires_a_reason(initiative, governance_admin, product_owner):
     initiative.delivery_owner = product_owner
     initiative.save()
@@ -184,6 +220,69 @@ def test_stage_change_from_a_stale_view_is_a_conflict(initiative, governance_adm
     assert StageTransition.objects.count() == 1
 
 
+def test_pausing_and_stopping_write_a_transition_in_the_same_stage(initiative, governance_admin):
+    initiative_set_status(
+        initiative=initiative,
+        actor=governance_admin,
+        to_status=Status.PAUSED,
+        reason="Gate decision: Hold",
+        gate_request_id=41,
+    )
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.STOPPED, reason="Sunset"
+    )
+    initiative.refresh_from_db()
+    assert (initiative.stage, initiative.status, initiative.version) == (
+        Stage.EXPLORATION,
+        Status.STOPPED,
+        3,
+    )
+    rows = [
+        (t.from_stage, t.to_stage, t.from_status, t.to_status, t.reason, t.gate_request_id)
+        for t in StageTransition.objects.order_by("id")
+    ]
+    assert rows == [
+        ("exploration", "exploration", "active", "paused", "Gate decision: Hold", 41),
+        ("exploration", "exploration", "paused", "stopped", "Sunset", None),
+    ]
+    assert not StageTransition.objects.stage_moves().exists()
+    events = AuditEvent.objects.filter(action="initiative.status_changed").order_by("id")
+    assert [e.changes for e in events] == [
+        {"status": ["active", "paused"], "gate_request": [None, 41]},
+        {"status": ["paused", "stopped"]},
+    ]
+
+
+def test_a_stopped_initiative_stays_stopped(initiative, governance_admin):
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.STOPPED, reason="Sunset"
+    )
+    for to_status in (Status.ACTIVE, Status.PAUSED, Status.STOPPED):
+        with pytest.raises(ValidationError) as error:
+            initiative_set_status(
+                initiative=initiative, actor=governance_admin, to_status=to_status, reason="Again"
+            )
+        assert f"stopped cannot become {to_status}" in error.value.message_dict["to_status"][0]
+    assert StageTransition.objects.count() == 1
+
+
+def test_a_status_change_from_a_stale_view_is_a_conflict_that_writes_nothing(
+    initiative, governance_admin
+):
+    stale = Initiative.objects.get(pk=initiative.pk)
+    initiative_set_status(
+        initiative=initiative, actor=governance_admin, to_status=Status.PAUSED, reason="Hold"
+    )
+    with pytest.raises(ConflictError):
+        initiative_set_status(
+            initiative=stale, actor=governance_admin, to_status=Status.STOPPED, reason="Kill"
+        )
+    initiative.refresh_from_db()
+    assert initiative.status == Status.PAUSED
+    assert StageTransition.objects.count() == 1
+    assert AuditEvent.objects.filter(action="initiative.status_changed").count() == 1
+
+
 def test_every_problem_statement_save_keeps_a_version(initiative, product_owner):
     problem_statement_save(
         initiative=initiative,
@@ -221,6 +320,21 @@ def test_problem_statement_conflict_returns_the_other_persons_text(initiative, p
         )
     assert error.value.current["target"] == "15 minutes per renewal"
     assert ProblemStatementVersion.objects.count() == 1
+
+
+def test_a_problem_statement_saved_unchanged_keeps_its_version_and_writes_nothing(
+    initiative, product_owner
+):
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
+    again = problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=1
+    )
+    assert again.version == 1
+    assert ProblemStatement.objects.get().version == 1
+    assert ProblemStatementVersion.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="problem_statement.updated").exists()
 
 
 def test_target_date_before_the_start_date_is_refused(initiative, product_owner):

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from portfolio.models import Kpi, KpiMeasurement
-from portfolio.value_services import kpi_set, measurement_record
+from portfolio.value.services import kpi_set, measurement_record
 from tests.factories import InitiativeFactory
 from tests.portfolio.test_value_services import TRIAGE_KPI
 

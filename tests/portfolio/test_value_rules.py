@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portfolio.value_rules import (
+from portfolio.value.rules import (
     CSV_MAX_ROWS,
     adoption_rate,
     cost_per_unit,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.errors import ConflictError
 from core.models import AuditEvent
 from portfolio.models import Kpi, KpiMeasurement
-from portfolio.value_services import (
+from portfolio.value.services import (
     MeasurementImportError,
     adoption_set,
     kpi_set,
@@ -86,6 +86,16 @@ def test_an_edit_on_an_old_version_is_a_conflict_showing_their_values(kpi, produ
         )
     assert raised.value.current["target"] == "8.0000"
     assert Kpi.objects.get().target == Decimal("8")
+
+
+def test_a_kpi_saved_unchanged_keeps_its_version_and_writes_nothing(kpi, product_owner):
+    # The stored numbers read back as 14.0000, 9.0000 and 1.0000: the same values as typed.
+    again = kpi_set(
+        initiative=kpi.initiative, actor=product_owner, data=TRIAGE_KPI, expected_version=1
+    )
+    assert again.version == 1
+    assert Kpi.objects.get().version == 1
+    assert not AuditEvent.objects.filter(action="kpi.updated").exists()
 
 
 def test_defining_a_kpi_twice_is_a_conflict(kpi, product_owner):

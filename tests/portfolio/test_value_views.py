@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portfolio.models import Kpi, KpiMeasurement
-from portfolio.value_services import adoption_set, kpi_set, measurement_record
-from portfolio.value_views import MEASUREMENTS_PER_PAGE, sparkline_geometry
+from portfolio.value.services import adoption_set, kpi_set, measurement_record
+from portfolio.value.views import MEASUREMENTS_PER_PAGE, sparkline_geometry
 from tests.factories import InitiativeFactory
 from tests.portfolio.test_query_counts import DETAIL_QUERY_BUDGET
 from tests.portfolio.test_value_services import TRIAGE_KPI

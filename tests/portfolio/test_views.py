@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from portfolio.models import Initiative, ProblemStatementVersion, Stage
-from portfolio.services import problem_statement_save
+from portfolio.models import Initiative, ProblemStatementVersion, Stage, Status
+from portfolio.services import initiative_set_stage, initiative_set_status, problem_statement_save
 from tests.factories import BusinessUnitFactory, InitiativeFactory
 from tests.portfolio.test_services import STRONG
 
@@ -226,6 +226,19 @@ def test_problem_statement_editor_saves_a_version_and_the_page_renders_the_sente
     assert "3 hours per renewal → 15 minutes per renewal" in page.text
 
 
+def test_saving_the_problem_statement_unchanged_says_no_version_was_made(
+    client, product_owner, initiative
+):
+    problem_statement_save(
+        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+    )
+    client.force_login(product_owner)
+    url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
+    response = client.post(url, {**STRONG, "version": 1}, follow=True)
+    assert "Nothing changed, so no new version was saved." in response.text
+    assert ProblemStatementVersion.objects.count() == 1
+
+
 def test_problem_statement_target_date_before_start_is_an_inline_error(
     client, product_owner, initiative
 ):
@@ -274,6 +287,32 @@ def test_history_shows_what_changed_between_two_versions(client, product_owner, 
         reverse("portfolio:problem_statement_history", args=[initiative.pk]), {"a": 1, "b": 1}
     )
     assert "These two versions are identical" in same.text
+
+
+def test_detail_shows_stage_moves_and_status_changes_in_its_history(
+    client, executive, governance_admin, product_owner, initiative
+):
+    Initiative.objects.filter(pk=initiative.pk).update(delivery_owner=product_owner)
+    initiative.refresh_from_db()
+    initiative_set_stage(
+        initiative=initiative, actor=governance_admin, to_stage=Stage.PILOT, reason="Pilot agreed"
+    )
+    initiative_set_status(
+        initiative=initiative,
+        actor=governance_admin,
+        to_status=Status.PAUSED,
+        reason="Vendor breach under review",
+    )
+    client.force_login(executive)
+    response = client.get(reverse("portfolio:initiative_detail", args=[initiative.pk]))
+    history = response.text.split('id="history-heading"')[1]
+    assert "Stage and status history" in history
+    assert "Vendor breach under review" in history
+    assert "<td>Active</td><td>Paused (hold) <span" in history
+    assert "(in Pilot)" in history
+    assert "<td>Exploration</td><td>Pilot</td>" in history
+    # Newest first: the pause is listed above the move.
+    assert history.index("Vendor breach under review") < history.index("Pilot agreed")
 
 
 def test_detail_of_a_missing_initiative_is_404(client, executive):

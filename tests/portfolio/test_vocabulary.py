@@ -6,12 +6,17 @@ from governance.gates.rules import CRITERION_PARAMS
 from governance.models import Risk
 from governance.register.filters import severity_level
 from portfolio import vocabulary
-from portfolio.models import STAGE_ORDER, AutonomyLevel, RiskTier, Stage
+from portfolio.models import STAGE_ORDER, AutonomyLevel, RiskTier, Stage, Status
 
 
 def test_stages_are_the_models_choices_in_order_with_their_labels():
     assert tuple(Stage.values) == vocabulary.STAGE_IDS == STAGE_ORDER
     assert dict(Stage.choices) == vocabulary.STAGE_LABELS
+
+
+def test_statuses_are_the_models_choices_with_their_labels():
+    assert tuple(Status.values) == vocabulary.STATUS_IDS
+    assert dict(Status.choices) == vocabulary.STATUS_LABELS
 
 
 def test_autonomy_levels_and_risk_tiers_are_the_models_choices():

@@ -32,7 +32,7 @@ from governance.models import (
 )
 from governance.register.services import risk_close, risk_create
 from portfolio.models import Initiative, KpiMeasurement, Stage, StageTransition, Status
-from portfolio.services import initiative_change_stage
+from portfolio.services import initiative_change_stage, initiative_set_status
 from readiness.models import Assessment, AssessmentStatus
 from reporting.models import Report, ReportStatus
 from reporting.report_data import (
@@ -544,6 +544,23 @@ def test_changes_list_stage_moves_band_changes_and_new_and_closed_risks_of_the_p
             "on": "2026-11-07",
         }
     ]
+
+
+def test_a_pause_in_the_period_is_not_a_stage_move(november_changes, governance_admin):
+    before = monthly_report_data(START, END)
+    with time_machine.travel(
+        timezone.make_aware(datetime.datetime(2026, 11, 20, 9, 0)), tick=False
+    ):
+        initiative_set_status(
+            initiative=november_changes,
+            actor=governance_admin,
+            to_status=Status.PAUSED,
+            reason="Gate decision: Hold",
+        )
+    after = monthly_report_data(START, END)
+    assert StageTransition.objects.status_changes().count() == 1
+    assert after["changes"]["stage_moves"] == before["changes"]["stage_moves"]
+    assert after["progress"]["stage_changes"] == before["progress"]["stage_changes"]
 
 
 def test_october_saw_only_october_changes(november_changes):

@@ -168,7 +168,8 @@ def assert_monthly_figures(text: str, start: datetime.date, end: datetime.date) 
         assert incident.summary in incident_section
 
     changes = list(
-        StageTransition.objects.filter(occurred_at__gte=low, occurred_at__lt=high)
+        StageTransition.objects.stage_moves()
+        .filter(occurred_at__gte=low, occurred_at__lt=high)
         .select_related("initiative")
         .order_by("occurred_at")
     )

@@ -223,8 +223,10 @@ def gate_request_decide(
       wins and the others get a ConflictError: one stage change, one decision event;
     - go moves the initiative to the request's stage through initiative_change_stage (a
       StageTransition and an audit event citing the request) and resolves an open re-review;
-      hold pauses the initiative (until resumed); kill stops it; iterate keeps it where it is
-      and brings the request back to the council on `iterate_due_on` (at most two sprints);
+      hold pauses the initiative (until resumed) and kill stops it, through
+      initiative_set_status (a StageTransition and an audit event citing the request);
+      iterate keeps it where it is and brings the request back to the council on
+      `iterate_due_on` (at most two sprints);
     - on go, hold and iterate every condition of an approve-with-conditions vote becomes an
       action item (owner: the delivery owner, else the business owner, else the decider; due
       in 30 days, or when an iteration is due) unless the chair listed one with the same title;
@@ -363,11 +365,19 @@ def gate_request_decide(
             )
     elif decision == Decision.HOLD and initiative.status == Status.ACTIVE:
         initiative_set_status(
-            initiative=initiative, actor=actor, to_status=Status.PAUSED, reason=why
+            initiative=initiative,
+            actor=actor,
+            to_status=Status.PAUSED,
+            reason=why,
+            gate_request_id=locked.pk,
         )
     elif decision == Decision.KILL:
         initiative_set_status(
-            initiative=initiative, actor=actor, to_status=Status.STOPPED, reason=why
+            initiative=initiative,
+            actor=actor,
+            to_status=Status.STOPPED,
+            reason=why,
+            gate_request_id=locked.pk,
         )
 
     planned = list(explicit_items)

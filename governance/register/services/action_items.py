@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import changes_between, record_audit_event, snapshot
+from core.concurrency import lock_for_update
 from core.permissions import require
 from governance.models import ActionItem, ActionItemStatus, GateRequest, LeadershipDecision
 from governance.register.permissions import (
@@ -18,7 +19,7 @@ from governance.register.permissions import (
     can_complete_action_item,
     can_manage_register,
 )
-from governance.register.services.records import lock_record, refuse_repeat, save_new
+from governance.register.services.records import refuse_repeat, save_new
 from governance.register.services.validation import (
     Errors,
     check_date,
@@ -81,7 +82,7 @@ def action_item_complete(
     Completing one that is already done is a ConflictError, so a double click or two people
     at once never write two events.
     """
-    locked = lock_record(ActionItem, item.pk)
+    locked = lock_for_update(ActionItem.objects.select_related("initiative"), item.pk)
     require(can_complete_action_item(actor, locked), COMPLETE_DENIED_MESSAGE)
     refuse_repeat(
         locked, ActionItemStatus.DONE, "This action item is already done.", _ACTION_AUDITED

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.audit import snapshot
+from core.concurrency import check_version, lock_for_update
 from core.permissions import require
 from governance.models import LeadershipDecision, LeadershipDecisionStatus
 from governance.register.permissions import (
@@ -21,8 +22,6 @@ from governance.register.permissions import (
     can_record_decision_outcome,
 )
 from governance.register.services.records import (
-    check_version,
-    lock_record,
     merged_values,
     refuse_repeat,
     save_edit,
@@ -105,12 +104,17 @@ def leadership_decision_update(
 ) -> LeadershipDecision:
     """Reframe an open decision. Once decided, the question stays as it was put to leadership."""
     reject_unknown(data, LEADERSHIP_DECISION_EDITABLE_FIELDS)
-    locked = lock_record(LeadershipDecision, decision.pk)
+    locked = lock_for_update(LeadershipDecision.objects.select_related("initiative"), decision.pk)
     if not can_manage_leadership_decision(actor, locked.initiative):
         raise PermissionDenied(
             REGISTER_DENIED_MESSAGE if locked.initiative_id else PORTFOLIO_DECISION_DENIED_MESSAGE
         )
-    check_version("decision", locked, expected_version, _DECISION_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="decision",
+        current=lambda: snapshot(locked, _DECISION_AUDITED),
+    )
     if locked.status == LeadershipDecisionStatus.DECIDED:
         raise ValidationError(
             {
@@ -150,7 +154,7 @@ def leadership_decision_record_outcome(
     Two people recording at once: the row lock lets one win; the other gets a ConflictError
     with the outcome that was recorded.
     """
-    locked = lock_record(LeadershipDecision, decision.pk)
+    locked = lock_for_update(LeadershipDecision.objects.select_related("initiative"), decision.pk)
     require(can_record_decision_outcome(actor, locked), OUTCOME_DENIED_MESSAGE)
     refuse_repeat(
         locked,
@@ -158,7 +162,12 @@ def leadership_decision_record_outcome(
         "An outcome has already been recorded for this decision.",
         _DECISION_AUDITED,
     )
-    check_version("decision", locked, expected_version, _DECISION_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="decision",
+        current=lambda: snapshot(locked, _DECISION_AUDITED),
+    )
     errors: Errors = {}
     check_text(errors, {"outcome": (outcome or "").strip()}, "outcome", "The outcome", 5000)
     raise_errors(errors)

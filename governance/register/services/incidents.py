@@ -12,12 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import snapshot
+from core.concurrency import check_version, lock_for_update
 from core.permissions import require
 from governance.models import Incident, IncidentStatus
 from governance.register.permissions import REGISTER_DENIED_MESSAGE, can_manage_register
 from governance.register.services.records import (
-    check_version,
-    lock_record,
     merged_values,
     refuse_repeat,
     save_edit,
@@ -100,9 +99,14 @@ def incident_update(
 ) -> Incident:
     """Apply `data` (any of INCIDENT_EDITABLE_FIELDS) unless someone saved since."""
     reject_unknown(data, INCIDENT_EDITABLE_FIELDS)
-    locked = lock_record(Incident, incident.pk)
+    locked = lock_for_update(Incident.objects.select_related("initiative"), incident.pk)
     require(can_manage_register(actor, locked.initiative), REGISTER_DENIED_MESSAGE)
-    check_version("incident", locked, expected_version, _INCIDENT_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="incident",
+        current=lambda: snapshot(locked, _INCIDENT_AUDITED),
+    )
     before = snapshot(locked, _INCIDENT_AUDITED)
     values = merged_values(
         locked,
@@ -138,12 +142,17 @@ def incident_resolve(
 ) -> Incident:
     """Resolve an open incident. It needs a corrective action (DOMAIN.md: issue, response,
     impact, corrective action), given here or already on record; resolving twice conflicts."""
-    locked = lock_record(Incident, incident.pk)
+    locked = lock_for_update(Incident.objects.select_related("initiative"), incident.pk)
     require(can_manage_register(actor, locked.initiative), REGISTER_DENIED_MESSAGE)
     refuse_repeat(
         locked, IncidentStatus.RESOLVED, "This incident is already resolved.", _INCIDENT_AUDITED
     )
-    check_version("incident", locked, expected_version, _INCIDENT_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="incident",
+        current=lambda: snapshot(locked, _INCIDENT_AUDITED),
+    )
     corrective_action = (corrective_action or "").strip() or locked.corrective_action.strip()
     errors: Errors = {}
     if not corrective_action:

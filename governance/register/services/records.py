@@ -1,33 +1,16 @@
-"""The steps every register change shares: lock the row, refuse a stale version or a repeat,
-save, and write the one audit event with before and after."""
+"""The steps every register change shares after core.concurrency's lock and version check:
+refuse a repeat, save, and write the one audit event with before and after."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
 from core.audit import changes_between, record_audit_event, snapshot
 from core.errors import ConflictError
-
-RecordT = TypeVar("RecordT", bound=Model)
-
-
-def lock_record(model: type[RecordT], pk: int) -> RecordT:
-    """The row with its initiative, locked until the transaction ends, so of two people acting
-    on it at once the second waits and then sees what the first saved."""
-    return model.objects.select_for_update(of=("self",)).select_related("initiative").get(pk=pk)
-
-
-def check_version(kind: str, locked: Any, expected_version: int | None, fields: tuple) -> None:
-    if expected_version is not None and locked.version != expected_version:
-        raise ConflictError(
-            f"Someone else saved this {kind} while you were editing it. Their values are shown "
-            "below; your changes were not saved.",
-            current=snapshot(locked, fields),
-        )
 
 
 def refuse_repeat(locked: Any, done_status: str, message: str, audited: tuple) -> None:

@@ -10,13 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import snapshot
+from core.concurrency import check_version, lock_for_update
 from core.permissions import require
 from governance.models import Risk, RiskCategory, RiskStatus
 from governance.register.permissions import REGISTER_DENIED_MESSAGE, can_manage_register
 from governance.register.rules import risk_escalated, risk_severity
 from governance.register.services.records import (
-    check_version,
-    lock_record,
     merged_values,
     refuse_repeat,
     save_edit,
@@ -140,9 +139,14 @@ def risk_update(
     `risk_close`, which records why.
     """
     reject_unknown(data, RISK_EDITABLE_FIELDS)
-    locked = lock_record(Risk, risk.pk)
+    locked = lock_for_update(Risk.objects.select_related("initiative"), risk.pk)
     require(can_manage_register(actor, locked.initiative), REGISTER_DENIED_MESSAGE)
-    check_version("risk", locked, expected_version, _RISK_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="risk",
+        current=lambda: snapshot(locked, _RISK_AUDITED),
+    )
     before = snapshot(locked, _RISK_AUDITED)
     values = merged_values(locked, data, RISK_EDITABLE_FIELDS, ("description", "mitigation"))
     _validate_risk(values, previous_status=locked.status)
@@ -167,10 +171,15 @@ def risk_close(
     Closing one that someone else already closed is a ConflictError, not a second event.
     """
     reason = (reason or "").strip()
-    locked = lock_record(Risk, risk.pk)
+    locked = lock_for_update(Risk.objects.select_related("initiative"), risk.pk)
     require(can_manage_register(actor, locked.initiative), REGISTER_DENIED_MESSAGE)
     refuse_repeat(locked, RiskStatus.CLOSED, "This risk is already closed.", _RISK_AUDITED)
-    check_version("risk", locked, expected_version, _RISK_AUDITED)
+    check_version(
+        locked,
+        expected_version,
+        kind="risk",
+        current=lambda: snapshot(locked, _RISK_AUDITED),
+    )
     if not reason:
         raise ValidationError(
             {"reason": "Say why the risk is closed (mitigated, accepted, no longer relevant)."}

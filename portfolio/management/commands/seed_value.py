@@ -24,7 +24,7 @@ from portfolio.demo_data import DEMO_ADMIN_USERNAME
 from portfolio.models import Initiative, Kpi
 from portfolio.permissions import can_edit_initiative
 from portfolio.services import initiative_update
-from portfolio.value_services import adoption_set, kpi_set, measurements_import_csv
+from portfolio.value.services import adoption_set, kpi_set, measurements_import_csv
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from core.forms import add_service_errors
 from core.listing import query_without
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import can_edit_initiative, get_initiative_for_user
-from portfolio.value_forms import AdoptionForm, KpiForm, MeasurementForm, MeasurementUploadForm
-from portfolio.value_rules import adoption_rate, cost_per_unit, value_units
-from portfolio.value_services import (
+from portfolio.value.forms import AdoptionForm, KpiForm, MeasurementForm, MeasurementUploadForm
+from portfolio.value.rules import adoption_rate, cost_per_unit, value_units
+from portfolio.value.services import (
     MeasurementImportError,
     adoption_set,
     kpi_set,

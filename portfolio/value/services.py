@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.audit import changes_between, record_audit_event, snapshot
+from core.concurrency import check_version, field_values, lock_for_update
 from core.errors import ConflictError
 from core.permissions import require
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import EDIT_DENIED_MESSAGE, can_edit_initiative
-from portfolio.value_rules import RowError, parse_measurements_csv
+from portfolio.value.rules import RowError, parse_measurements_csv
 
 KPI_FIELDS: tuple[str, ...] = (
     "name",
@@ -42,7 +43,7 @@ class MeasurementImportError(Exception):
 
 
 def _locked_initiative_for_edit(initiative: Initiative, actor: AbstractBaseUser) -> Initiative:
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked = lock_for_update(Initiative, initiative.pk)
     require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
     return locked
 
@@ -57,33 +58,35 @@ def kpi_set(
 ) -> Kpi:
     """Define the initiative's KPI, or change it unless someone saved it since `expected_version`.
 
-    `expected_version` 0 (or None) creates; creating when a KPI exists is a conflict too.
+    `expected_version` 0 (or None) creates; creating when a KPI exists is a conflict too. A
+    save that changes nothing keeps the version and writes no audit event.
     """
     _locked_initiative_for_edit(initiative, actor)
     unknown = sorted(set(data) - set(KPI_FIELDS))
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
-    kpi = Kpi.objects.select_for_update().filter(initiative_id=initiative.pk).first()
+    # The initiative's lock serialises the saves of its KPI.
+    kpi = Kpi.objects.filter(initiative_id=initiative.pk).first()
     if kpi is None:
         if expected_version not in (None, 0):
             raise ConflictError("This KPI no longer exists; reload the page.")
         kpi = Kpi(initiative_id=initiative.pk, version=1)
         before = dict.fromkeys(KPI_FIELDS)
+        before_values = None
         action = "kpi.created"
     else:
-        if expected_version is not None and kpi.version != expected_version:
-            raise ConflictError(
-                "Someone else saved this KPI while you were editing it. "
-                "Their values are shown below; your changes were not saved.",
-                current=snapshot(kpi, KPI_FIELDS),
-            )
         before = snapshot(kpi, KPI_FIELDS)
-        kpi.version += 1
+        check_version(kpi, expected_version, kind="KPI", current=before)
+        before_values = field_values(kpi, KPI_FIELDS)
         action = "kpi.updated"
     for name, value in data.items():
         setattr(kpi, name, value)
+    kpi.full_clean(exclude=["initiative", "updated_by"])
+    if before_values is not None:
+        if field_values(kpi, KPI_FIELDS) == before_values:
+            return kpi
+        kpi.version += 1
     kpi.updated_by = actor
-    kpi.full_clean(exclude=["initiative"])
     kpi.save()
     record_audit_event(
         actor=actor,
@@ -97,7 +100,7 @@ def kpi_set(
 
 def _kpi_for_edit(kpi: Kpi, actor: AbstractBaseUser) -> Kpi:
     initiative = _locked_initiative_for_edit(kpi.initiative, actor)
-    kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
+    kpi = lock_for_update(Kpi, kpi.pk)
     kpi.initiative = initiative
     return kpi
 

@@ -4,7 +4,7 @@ from django import forms
 
 from portfolio.forms import DateInput, GatehouseFormMixin
 from portfolio.models import Kpi, KpiMeasurement
-from portfolio.value_services import KPI_FIELDS
+from portfolio.value.services import KPI_FIELDS
 
 CSV_MAX_BYTES = 512 * 1024
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from core.api import StrictFieldsMixin
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
 from portfolio.permissions import can_view_portfolio, get_initiative_for_user
-from portfolio.value_services import (
+from portfolio.value.services import (
     KPI_FIELDS,
     MeasurementImportError,
     kpi_set,
