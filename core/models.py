@@ -14,6 +14,22 @@ class AuditEventQuerySet(models.QuerySet):
         raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
 
 
+class AuditCheckpointQuerySet(models.QuerySet):
+    def for_object(self, target: models.Model) -> AuditCheckpointQuerySet:
+        """The checkpoints taken for `target`, oldest first, with who took them."""
+        return (
+            self.filter(object_type=target._meta.label_lower, object_id=str(target.pk))
+            .select_related("taken_by")
+            .order_by("taken_at", "id")
+        )
+
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise AuditEventImmutable("Audit checkpoints are append-only: they cannot be updated.")
+
+    def delete(self):  # noqa: ANN201
+        raise AuditEventImmutable("Audit checkpoints are append-only: they cannot be deleted.")
+
+
 class AuditEventImmutable(Exception):
     pass
 
@@ -74,3 +90,50 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         raise AuditEventImmutable("Audit events are append-only: they cannot be deleted.")
+
+
+class AuditCheckpoint(models.Model):
+    """The audit chain's length and head hash at a moment someone vouched for, kept apart.
+
+    The chain's own hashes show an edited or missing event in the middle, but not a removed
+    tail, nor a rewritten chain: whoever can delete the last events can also move the chain
+    head back. A checkpoint is the count and last hash at a moment that matters (a report is
+    generated or signed off), in a table of its own, append-only like the events, and printed
+    in the report's PDF, so verification can tell that the trail once reached event #sequence
+    with exactly that hash. Written only through `core.audit.record_audit_checkpoint`.
+    """
+
+    sequence = models.BigIntegerField(help_text="events in the chain then: the head's sequence")
+    hash = models.CharField(max_length=64, help_text="the hash of event #sequence")
+    taken_at = models.DateTimeField()
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What the checkpoint was taken for, as on an audit event (plain ids: core imports no app).
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    reason = models.CharField(max_length=300)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sequence", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_checkpoint_object_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sequence__gte=0), name="audit_checkpoint_sequence_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"audit checkpoint at #{self.sequence} ({self.reason})"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if self.pk is not None:
+            raise AuditEventImmutable("Audit checkpoints are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise AuditEventImmutable("Audit checkpoints are append-only: they cannot be deleted.")

@@ -234,6 +234,14 @@ def _for_print(snapshot: dict) -> dict:
     return data
 
 
+def _audit_checkpoint(snapshot: dict) -> dict | None:
+    """The audit trail's checkpoint taken at generation; None for snapshots made before them."""
+    checkpoint = snapshot.get("audit_checkpoint")
+    if not isinstance(checkpoint, dict):
+        return None
+    return {**checkpoint, "taken_at": parse_datetime(checkpoint.get("taken_at") or "")}
+
+
 def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
     """The standalone HTML document for a snapshot (what WeasyPrint renders)."""
     kind = snapshot["kind"]
@@ -258,6 +266,7 @@ def report_html(*, snapshot: dict, period_label: str, revision: int) -> str:
         "stage_chart": _stage_chart(summary),
         "spend_chart": _spend_chart(spend_rows) if spend_rows else "",
         "since": _since(snapshot, period_label),
+        "audit_checkpoint": _audit_checkpoint(snapshot),
     }
     return render_to_string(TEMPLATES[kind], context)
 

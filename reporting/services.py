@@ -6,6 +6,13 @@ While one revision of a period is queued or running, asking for that period agai
 `snapshot` and rendered to PDF; a failure leaves the revision `failed` with the error, and
 re-raises so Celery can retry the same revision. A revision whose worker died is queued again
 or failed by `report_recover_stuck`. A signed-off report never changes again.
+
+Generation and sign-off each anchor the audit trail with a checkpoint
+(core.audit.record_audit_checkpoint: the number of events and the last hash, when, by whom), so
+a removed tail of the trail shows. The PDF prints the checkpoint taken when it was generated:
+sign-off does not re-render it (the PDF signed off is exactly the one that was reviewed), so a
+checkpoint taken at sign-off cannot be on it; it is recorded all the same, includes the
+sign-off's own event, and shows on the report's page.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from core.audit import audit_value, record_audit_event
+from core.audit import audit_value, record_audit_checkpoint, record_audit_event
 from core.errors import ConflictError
+from core.models import AuditCheckpoint
 from core.permissions import require
 from reporting.models import (
     IN_PROGRESS,
@@ -200,6 +208,31 @@ def _mark_failed(report: Report, exc: BaseException) -> None:
         )
 
 
+def _generation_checkpoint(report: Report) -> dict[str, object]:
+    """Checkpoint the audit trail as the report is made, for its PDF to print.
+
+    Its own short transaction, before rendering: the chain head stays locked only for the
+    insert, not while WeasyPrint works. A retried build takes a new one; an old one is still
+    true of the trail as it was.
+    """
+    with transaction.atomic():
+        checkpoint = record_audit_checkpoint(
+            actor=report.requested_by,
+            target=report,
+            reason=f"{report} generated",
+        )
+    return checkpoint_summary(checkpoint)
+
+
+def checkpoint_summary(checkpoint: AuditCheckpoint) -> dict[str, object]:
+    """A checkpoint as the snapshot keeps it (and the PDF prints it)."""
+    return {
+        "events": checkpoint.sequence,
+        "hash": checkpoint.hash,
+        "taken_at": audit_value(checkpoint.taken_at),
+    }
+
+
 def _claim(report: Report, *, job_id: str | None, worker: str) -> Report:
     """Mark the revision running for this build, or raise ReportNotBuildable.
 
@@ -241,6 +274,7 @@ def report_build(*, report: Report, job_id: str | None = None, worker: str = "")
     saved_name = ""
     try:
         snapshot = report_data(report.kind, report.period_start, report.period_end)
+        snapshot["audit_checkpoint"] = _generation_checkpoint(report)
         pdf = render_report_pdf(
             snapshot=snapshot, period_label=report.period_label, revision=report.revision
         )
@@ -385,7 +419,10 @@ def report_recover_stuck(
 
 @transaction.atomic
 def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
-    """A governance admin signs off a draft; a signed-off report never changes again."""
+    """A governance admin signs off a draft; a signed-off report never changes again.
+
+    Records an audit checkpoint that includes the sign-off's event.
+    """
     require(can_sign_off_reports(actor), SIGN_OFF_DENIED_MESSAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status != ReportStatus.DRAFT:
@@ -409,6 +446,8 @@ def report_sign_off(*, report: Report, actor: AbstractBaseUser) -> Report:
         target=report,
         changes={"status": [ReportStatus.DRAFT, ReportStatus.SIGNED_OFF]},
     )
+    # After its event, so the checkpoint vouches for the sign-off itself.
+    record_audit_checkpoint(actor=actor, target=report, reason=f"{report} signed off")
     notify_report_signed_off(report)
     return report
 

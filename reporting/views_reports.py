@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import ConflictError
 from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
+from core.models import AuditCheckpoint
 from core.permissions import require, require_role, role_required
 from reporting.forms import ReportFilterForm, ReportRequestForm
 from reporting.jobs import report_enqueue
@@ -114,6 +115,10 @@ def _report_context(request: HttpRequest, report: Report, **extra: Any) -> dict[
         "retry_pauses": [RETRY_BACKOFF_SECONDS * 2**n for n in range(MAX_RETRIES)],
         "distribution_list": report_distribution_list(),
         "emailed_to": report.emailed_to.split(),
+        # Generation and sign-off each anchor the audit trail (reporting/services.py).
+        "audit_checkpoints": list(AuditCheckpoint.objects.for_object(report))
+        if report.status in (ReportStatus.DRAFT, ReportStatus.SIGNED_OFF)
+        else [],
         **extra,
     }
 

@@ -1,9 +1,43 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connections
+from django.test import TransactionTestCase
 
 from core.roles import Role
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+
+# The tables whose BEFORE TRUNCATE triggers refuse to empty the audit trail (core migration
+# 0004). Django's flush between transactional tests (live server, real worker, concurrency)
+# is one TRUNCATE of every table: it passes the guard the way only the tables' owner can, by
+# disabling their triggers for that statement, so every test still runs with them enabled.
+AUDIT_TABLES = ("core_auditevent", "core_auditcheckpoint")
+
+
+def _set_audit_triggers(databases: list[str], state: str) -> None:
+    for alias in databases:
+        connection = connections[alias]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for table in AUDIT_TABLES:
+                    cursor.execute(f"ALTER TABLE {table} {state} TRIGGER USER")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_the_audit_truncate_guard():
+    flush = TransactionTestCase._fixture_teardown
+
+    def flush_with_audit_triggers_off(test_case: TransactionTestCase) -> None:
+        databases = list(test_case._databases_names(include_mirrors=False))
+        _set_audit_triggers(databases, "DISABLE")
+        try:
+            flush(test_case)
+        finally:
+            _set_audit_triggers(databases, "ENABLE")
+
+    TransactionTestCase._fixture_teardown = flush_with_audit_triggers_off
+    yield
+    TransactionTestCase._fixture_teardown = flush
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.utils import timezone
 
-from core.audit import ChainBreak, event_hash, hashed_fields, verify_audit_chain
+from core.audit import ChainBreak, event_hash, hashed_fields, verify_stored_audit_chain
 from core.models import AuditEvent
 from governance.models import Decision, GateRequestStatus, VoteChoice
 from portfolio.models import AutonomyLevel, RiskTier, Stage, Status
@@ -193,22 +193,16 @@ def audit_rows(events: Iterable[AuditEvent], titles: Mapping[int, str]) -> list[
 class ChainVerification:
     checked_at: datetime.datetime
     events_checked: int
+    checkpoints_checked: int
     broken: ChainBreak | None
     broken_event: AuditEvent | None
 
 
 def verify_whole_chain() -> ChainVerification:
-    """Walk every event in sequence order, in chunks, and report the first broken link."""
-    counted = 0
-
-    def counting(events: Iterable[AuditEvent]) -> Iterator[AuditEvent]:
-        nonlocal counted
-        for event in events:
-            counted += 1
-            yield event
-
-    events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000)
-    broken = verify_audit_chain(counting(events))
+    """Walk every event in sequence order, against the head and the checkpoints, and report
+    the first broken link with the event found there (none when the tail is missing)."""
+    verification = verify_stored_audit_chain()
+    broken = verification.broken
     broken_event = None
     if broken is not None:
         broken_event = (
@@ -216,7 +210,8 @@ def verify_whole_chain() -> ChainVerification:
         )
     return ChainVerification(
         checked_at=timezone.now(),
-        events_checked=counted,
+        events_checked=verification.events_checked,
+        checkpoints_checked=verification.checkpoints_checked,
         broken=broken,
         broken_event=broken_event,
     )

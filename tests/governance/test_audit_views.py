@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from core.audit import record_audit_event
+from core.audit import record_audit_checkpoint, record_audit_event
 from core.roles import Role, user_roles
 from governance.audit.presentation import action_label, change_lines
 from governance.audit.views import CSV_COLUMNS, PAGE_SIZE
@@ -500,10 +500,10 @@ def test_csv_cells_that_would_run_as_spreadsheet_formulas_are_kept_as_text(
 def test_the_trail_page_does_not_walk_the_chain(client, auditor, initiative, monkeypatch):
     _event(initiative, None)
 
-    def fail(events):
+    def fail(events, anchors=()):
         raise AssertionError("the whole chain must be verified only when asked")
 
-    monkeypatch.setattr("governance.audit.presentation.verify_audit_chain", fail)
+    monkeypatch.setattr("core.audit.verify_audit_chain", fail)
     client.force_login(auditor)
     response = client.get(reverse("governance:audit_trail"))
     assert "Not verified on this page load" in response.content.decode()
@@ -530,6 +530,39 @@ def test_verify_chain_now_reports_the_first_edited_event(
     assert f"Broken at event #{events[2].sequence}</strong>: its content does not match" in html
     # The page below marks the same row, without walking the chain.
     assert "does not match its hash" in html
+
+
+def test_verify_chain_now_counts_the_checkpoints_the_trail_still_reaches(
+    client, auditor, initiative, product_owner
+):
+    _event(initiative, product_owner)
+    record_audit_checkpoint(actor=None, target=initiative, reason="board pack")
+    _event(initiative, product_owner)
+    client.force_login(auditor)
+    html = client.post(reverse("governance:audit_verify")).content.decode()
+    assert (
+        "Intact</strong>: all 2 events verified, each linked to the one before and matching its "
+        "hash, and the trail still reaches 1 checkpoint with the hash recorded there." in html
+    )
+
+
+def test_verify_chain_now_reports_a_removed_tail_that_a_checkpoint_remembers(
+    client, auditor, initiative, product_owner
+):
+    events = [_event(initiative, product_owner) for _ in range(3)]
+    record_audit_checkpoint(actor=None, target=initiative, reason="board pack")
+    last = events[-1].sequence
+    _tamper("DELETE FROM core_auditevent WHERE sequence = %s", [last])
+    # ... and the head moved back, so the head alone would not tell.
+    _tamper(
+        "UPDATE core_auditchainhead SET last_sequence = %s, last_hash = %s",
+        [events[-2].sequence, events[-2].hash],
+    )
+    client.force_login(auditor)
+    html = client.post(reverse("governance:audit_verify")).content.decode()
+    assert f"Broken at event #{last}</strong>: event #{last} is missing: the checkpoint of" in html
+    assert f"(board pack) recorded {last} events, the trail ends at #{last - 1}." in html
+    assert f"Events before #{last} link up" in html
 
 
 def test_verify_chain_now_reports_a_deleted_event(client, auditor, initiative, product_owner):
@@ -572,8 +605,8 @@ def test_the_initiative_trail_flags_an_edited_event_without_verifying_the_chain(
     event = _event(initiative, product_owner)
     _tamper("UPDATE core_auditevent SET reason = %s WHERE id = %s", ["rewritten", event.pk])
     monkeypatch.setattr(
-        "governance.audit.presentation.verify_audit_chain",
-        lambda events: pytest.fail("must not walk the chain"),
+        "core.audit.verify_audit_chain",
+        lambda events, anchors=(): pytest.fail("must not walk the chain"),
     )
     client.force_login(product_owner)
     html = client.get(

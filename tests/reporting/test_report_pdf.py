@@ -60,6 +60,33 @@ def _pages_text(html: str) -> list[str]:
     return pages
 
 
+def test_the_cover_prints_the_audit_checkpoint_taken_at_generation(portfolio, governance_admin):
+    with time_machine.travel(NOW, tick=False):
+        report = report_generate(kind="monthly", period_label="2026-11")
+    checkpoint = report.snapshot["audit_checkpoint"]
+    cover = _pages_text(
+        report_html(snapshot=report.snapshot, period_label="2026-11", revision=report.revision)
+    )[0]
+    taken = timezone.localtime(NOW)
+    assert f"Audit trail at generation: {checkpoint['events']} events, head hash " in cover
+    # All 64 characters, so a reader can compare; they wrap over lines on the page.
+    assert checkpoint["hash"] in cover.replace(" ", "")
+    assert f"checkpoint taken {taken:%-d %B %Y} at {taken:%H:%M:%S} {taken:%Z}" in cover
+    # Signing off adds a checkpoint to the trail, but the PDF that was reviewed stays as it is.
+    before = report.pdf.read()
+    report_sign_off(report=report, actor=governance_admin)
+    report.refresh_from_db()
+    assert report.pdf.read() == before
+
+
+def test_a_snapshot_frozen_before_checkpoints_prints_no_audit_line(portfolio):
+    with time_machine.travel(NOW, tick=False):
+        data = monthly_report_data(*parse_period("monthly", "2026-11"))
+    assert "audit_checkpoint" not in data
+    cover = _pages_text(report_html(snapshot=data, period_label="2026-11", revision=1))[0]
+    assert "Audit trail" not in cover
+
+
 def test_monthly_pdf_has_cover_contents_page_numbers_sections_and_figures(portfolio):
     with time_machine.travel(NOW, tick=False):
         data = monthly_report_data(*parse_period("monthly", "2026-11"))

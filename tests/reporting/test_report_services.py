@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.audit import verify_stored_audit_chain
 from core.errors import ConflictError
-from core.models import AuditEvent
+from core.models import AuditChainHead, AuditCheckpoint, AuditEvent
 from reporting.models import Report, ReportStatus
 from reporting.services import report_build, report_generate, report_request, report_sign_off
 from reporting.tasks import generate_report
@@ -200,6 +201,34 @@ def test_a_signed_off_report_never_changes(portfolio, governance_admin):
     newer = report_generate(kind="monthly", period_label="2026-11")
     report.refresh_from_db()
     assert (report.status, report.revision, newer.revision) == (ReportStatus.SIGNED_OFF, 1, 2)
+
+
+def test_generation_and_sign_off_each_checkpoint_the_audit_trail(portfolio, governance_admin):
+    report = report_generate(kind="monthly", period_label="2026-11", actor=governance_admin)
+    generated = AuditCheckpoint.objects.for_object(report).get()
+    # Taken before the PDF was rendered, so before the "report.generated" event: the snapshot
+    # (and the PDF's cover) print exactly this checkpoint.
+    requested = AuditEvent.objects.get(object_id=str(report.pk), action="report.requested")
+    assert (generated.sequence, generated.hash) == (requested.sequence, requested.hash)
+    assert generated.taken_by == governance_admin
+    assert generated.reason == "Monthly executive review 2026-11 rev 1 generated"
+    assert report.snapshot["audit_checkpoint"] == {
+        "events": generated.sequence,
+        "hash": generated.hash,
+        "taken_at": generated.taken_at.isoformat(),
+    }
+
+    report_sign_off(report=report, actor=governance_admin)
+    signed_off = AuditCheckpoint.objects.for_object(report).last()
+    event = AuditEvent.objects.get(object_id=str(report.pk), action="report.signed_off")
+    head = AuditChainHead.objects.get()
+    # It vouches for the sign-off's own event, the newest in the trail.
+    assert (signed_off.sequence, signed_off.hash) == (event.sequence, event.hash)
+    assert (head.last_sequence, head.last_hash) == (event.sequence, event.hash)
+    assert signed_off.reason == "Monthly executive review 2026-11 rev 1 signed off"
+    verification = verify_stored_audit_chain()
+    assert verification.broken is None
+    assert verification.checkpoints_checked == 2
 
 
 def test_a_failed_report_cannot_be_signed_off(portfolio, governance_admin):

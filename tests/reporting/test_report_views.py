@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.models import AuditEvent
 from reporting.models import Report, ReportSource, ReportStatus
 from reporting.schedule import due_period
+from reporting.services import report_generate, report_sign_off
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,8 @@ NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
 # Session, user, roles; the number of reports; the page of them with who requested and who
 # signed off joined in.
 LIST_BUDGET = 5
-# Session, user, roles; the report with its requester and signer.
-DETAIL_BUDGET = 4
+# Session, user, roles; the report with its requester and signer; its audit checkpoints.
+DETAIL_BUDGET = 5
 
 
 @pytest.fixture(autouse=True)
@@ -424,6 +425,26 @@ def test_a_report_without_a_snapshot_has_no_json(client, executive):
     report = make_report(status=ReportStatus.RUNNING)
     client.force_login(executive)
     assert client.get(reverse("reporting:report_snapshot", args=[report.pk])).status_code == 404
+
+
+def test_the_report_page_lists_the_audit_checkpoints_of_generation_and_sign_off(
+    client, governance_admin
+):
+    report = report_generate(kind="monthly", period_label="2026-10", actor=governance_admin)
+    report_sign_off(report=report, actor=governance_admin)
+    client.force_login(governance_admin)
+    html = client.get(reverse("reporting:report_detail", args=[report.pk])).content.decode()
+    printed = report.snapshot["audit_checkpoint"]
+    assert printed["events"] == 1  # the request's event; the sign-off's came later
+    assert (
+        f"Monthly executive review 2026-10 rev 1 generated: {printed['events']} event, "
+        f'head hash <code title="{printed["hash"]}">{printed["hash"][:12]}</code>'
+    ) in html
+    signed_off = AuditEvent.objects.get(action="report.signed_off", object_id=str(report.pk))
+    assert (
+        f"Monthly executive review 2026-10 rev 1 signed off: {signed_off.sequence} events, "
+        f'head hash <code title="{signed_off.hash}">'
+    ) in html
 
 
 @pytest.mark.parametrize("page", ["report_detail", "report_status"])
