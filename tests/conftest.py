@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connections
 from django.test import TransactionTestCase
 
@@ -38,6 +39,13 @@ def _flush_past_the_audit_truncate_guard():
     TransactionTestCase._fixture_teardown = flush_with_audit_triggers_off
     yield
     TransactionTestCase._fixture_teardown = flush
+
+
+@pytest.fixture(autouse=True)
+def _forget_throttled_api_tokens():
+    """Invalid-token counts live in the cache, which no test transaction rolls back."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture
