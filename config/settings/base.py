@@ -306,5 +306,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes narrates every login at INFO; failures and lockouts are its warnings.
+        "axes": {"level": "WARNING"},
     },
 }
