@@ -1,8 +1,11 @@
-"""`manage.py seed_demo`: the demo portfolio, loaded through the services, safe to run twice."""
+"""`manage.py seed_demo`: the demo portfolio, loaded through the services, safe to run twice.
+
+The demo is seeded once for the module; what the command prints from an empty database is in
+test_seed_commands.py."""
 
 from __future__ import annotations
 
-from io import StringIO
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,6 +33,7 @@ from portfolio.models import (
     Vendor,
 )
 from portfolio.rules import check_problem_statement
+from tests.seeding import seed_once_per_module
 
 
 def _statement_versions(quality: str) -> list:
@@ -41,9 +45,12 @@ def _statement_versions(quality: str) -> list:
     ]
 
 
-@pytest.fixture
-def seeded(db: None) -> None:
-    call_command("seed_demo", quiet=True)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo portfolio, seeded once for this module (each test's changes are rolled back)."""
+    yield from seed_once_per_module(
+        django_db_blocker, lambda: call_command("seed_demo", quiet=True)
+    )
 
 
 def _counts() -> dict[str, int]:
@@ -229,24 +236,6 @@ def test_seeded_dates_start_before_the_demo_date_and_reviews_follow_the_start(
             assert initiative.next_review_date > initiative.start_date, initiative.title
     for initiative in Initiative.objects.filter(status=Status.ACTIVE):
         assert initiative.next_review_date is not None, initiative.title
-
-
-@pytest.mark.django_db
-def test_seed_prints_a_summary_and_the_demo_logins() -> None:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    text = out.getvalue()
-    assert f"{len(DEMO_INITIATIVES)} new" in text
-    for user in DEMO_USERS:
-        assert user["username"] in text
-    assert DEMO_PASSWORD in text
-
-
-@pytest.mark.django_db
-def test_seed_prints_nothing_when_quiet() -> None:
-    out = StringIO()
-    call_command("seed_demo", quiet=True, stdout=out)
-    assert out.getvalue() == ""
 
 
 @pytest.mark.django_db
