@@ -27,14 +27,6 @@ from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.models import CouncilMembership, GateRequestStatus, Seat, Vote
 from portfolio.models import Initiative, Stage, StageTransition
 from tests.factories import UserFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    delivery_owner,
-    gate_policies,
-    legal,
-    pilot,
-    templates,
-)
 
 pytestmark = [
     pytest.mark.skipif(

@@ -36,9 +36,9 @@ from governance.models import (
 from portfolio.models import Stage
 from readiness.services import templates_load_shipped
 from tests.factories import InitiativeFactory, UserFactory
-from tests.governance import council_support
 from tests.governance.council_support import (
     action_item,
+    council_chair,
     gate_request,
     pilot_policy_version,
     portfolio_with_requests,
@@ -46,12 +46,14 @@ from tests.governance.council_support import (
     vote,
 )
 
-# Shared fixtures, bound here so pytest finds them (tests/governance has no conftest of ours).
-chair = council_support.chair
-policies = council_support.policies
-seated_member = council_support.seated_member
-
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(db):
+    """These tests' chair is Carla, in the executive seat (the gate tests' is Chris)."""
+    return council_chair()
+
 
 BRUSSELS = datetime.timezone(datetime.timedelta(hours=1))
 

@@ -10,20 +10,22 @@ from governance.council.services import meeting_create, meeting_record_minutes
 from governance.models import CouncilMeeting, CouncilMembership, Seat
 from portfolio.models import Stage
 from tests.factories import InitiativeFactory
-from tests.governance import council_support
 from tests.governance.council_support import (
+    council_chair,
     gate_request,
     pilot_policy_version,
     portfolio_with_requests,
     vote,
 )
 
-# Shared fixtures, bound here so pytest finds them (tests/governance has no conftest of ours).
-chair = council_support.chair
-policies = council_support.policies
-seated_member = council_support.seated_member
-
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(db):
+    """These tests' chair is Carla, in the executive seat (the gate tests' is Chris)."""
+    return council_chair()
+
 
 MEETINGS = "/api/v1/council-meetings/"
 POLICIES = "/api/v1/gate-policies/"

@@ -57,19 +57,7 @@ from portfolio.models import Initiative, Stage, StageTransition, Status
 from portfolio.services import initiative_update
 from portfolio.signals import initiative_changed
 from tests.factories import InitiativeFactory, UserFactory, VendorFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    data_member,
-    delivery_owner,
-    gate_policies,
-    legal,
-    pilot,
-    product_member,
-    ready_initiative,
-    scorecard_answers,
-    submit,
-    templates,
-)
+from tests.governance.gate_service_support import ready_initiative, scorecard_answers, submit
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,6 @@ from governance.register.services import (
     risk_update,
 )
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
-from tests.governance import register_support
 from tests.governance.register_support import (
     COMPLETERS,
     MANAGERS,
@@ -52,9 +51,6 @@ from tests.governance.register_support import (
     make_incident,
     make_risk,
 )
-
-# The shared fixture, bound here so pytest finds it (tests/governance has no conftest).
-register = register_support.register
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from governance.models import Risk
 from governance.register.services import risk_update
-from tests.governance import register_support
 from tests.governance.register_support import (
     COMPLETERS,
     MANAGERS,
@@ -22,8 +21,6 @@ from tests.governance.register_support import (
     make_action,
     make_risk,
 )
-
-register = register_support.register
 
 pytestmark = pytest.mark.django_db
 

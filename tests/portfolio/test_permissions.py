@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portfolio.models import ProblemStatement, Stage
-from portfolio.services import problem_statement_save
+from tests.factories import problem_statement
 
 ROLES = (
     "executive",
@@ -248,9 +248,7 @@ def ctx(users_by_role, initiative, governance_admin):
     # A named delivery owner lets the stage move out of exploration.
     initiative.delivery_owner = UserFactory(username="delivery", roles=[Role.PRODUCT_OWNER])
     initiative.save()
-    statement = problem_statement_save(
-        initiative=initiative, actor=governance_admin, data=STATEMENT, expected_version=0
-    )
+    statement = problem_statement(initiative, governance_admin, STATEMENT)
     return {
         **users_by_role,
         "initiative": initiative,

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from portfolio.models import Kpi, KpiMeasurement
 from portfolio.value_services import kpi_set, measurement_record
 from tests.factories import InitiativeFactory
-from tests.portfolio.test_value_services import TRIAGE_KPI
+from tests.portfolio.support import TRIAGE_KPI
 
 pytestmark = pytest.mark.django_db
 

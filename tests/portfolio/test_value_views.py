@@ -14,8 +14,7 @@ from portfolio.models import Kpi, KpiMeasurement
 from portfolio.value_services import adoption_set, kpi_set, measurement_record
 from portfolio.value_views import MEASUREMENTS_PER_PAGE, sparkline_geometry
 from tests.factories import InitiativeFactory
-from tests.portfolio.test_query_counts import DETAIL_QUERY_BUDGET
-from tests.portfolio.test_value_services import TRIAGE_KPI
+from tests.portfolio.support import DETAIL_QUERY_BUDGET, TRIAGE_KPI
 
 pytestmark = pytest.mark.django_db
 

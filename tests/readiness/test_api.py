@@ -20,8 +20,14 @@ from portfolio.models import Initiative
 from readiness.models import Assessment, AssessmentStatus
 from readiness.rules import TemplateDefinition, evaluate, load_shipped_templates
 from readiness.services import assessment_create_draft, assessment_save, template_version_load
-from tests.factories import BusinessUnitFactory, UserFactory, VendorFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import (
+    SCORECARD,
+    BusinessUnitFactory,
+    UserFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
 
 pytestmark = pytest.mark.django_db
 

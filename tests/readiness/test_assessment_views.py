@@ -13,8 +13,15 @@ from django.urls import reverse
 from core.models import AuditEvent
 from readiness.models import Assessment, AssessmentStatus
 from readiness.services import assessment_create_draft, assessment_save
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory, VendorFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import (
+    SCORECARD,
+    BusinessUnitFactory,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,14 @@ from readiness.services import (
     assessment_submit,
     template_version_load,
 )
-from tests.factories import BusinessUnitFactory, InitiativeFactory, VendorFactory
-from tests.readiness.conftest import scores, submitted_scorecard
-from tests.readiness.test_query_counts import BASE_TIME, bulk_initiatives, bulk_scorecards
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
+from tests.readiness.support import BASE_TIME, bulk_initiatives, bulk_scorecards
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,14 @@ from readiness.services import (
     assessment_save,
     assessment_submit,
 )
-from tests.factories import InitiativeFactory, UserFactory, VendorFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import (
+    SCORECARD,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
 
 pytestmark = pytest.mark.django_db
 

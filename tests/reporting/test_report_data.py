@@ -45,9 +45,8 @@ from reporting.report_data import (
     quarterly_report_data,
     report_data,
 )
-from tests.factories import InitiativeFactory, UserFactory
-from tests.readiness.conftest import scores as scorecard_answers
-from tests.readiness.conftest import submitted_scorecard
+from tests.factories import InitiativeFactory, UserFactory, submitted_scorecard
+from tests.factories import scores as scorecard_answers
 from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db

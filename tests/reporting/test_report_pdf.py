@@ -25,8 +25,7 @@ from reporting.report_data import (
     quarterly_report_data,
 )
 from reporting.services import report_generate, report_sign_off
-from tests.factories import InitiativeFactory
-from tests.readiness.conftest import scores, submitted_scorecard
+from tests.factories import InitiativeFactory, scores, submitted_scorecard
 from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db
