@@ -2,67 +2,52 @@ from __future__ import annotations
 
 import pytest
 
-from core.roles import Role
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.roles import PEOPLE, make_person
+
+# The people of tests/roles.py, one fixture each.
 
 
 @pytest.fixture
 def executive(db):
-    return UserFactory(username="exec", roles=[Role.EXECUTIVE])
+    return make_person("executive")
 
 
 @pytest.fixture
 def product_owner(db):
-    return UserFactory(
-        username="owner", first_name="Paula", last_name="Owner", roles=[Role.PRODUCT_OWNER]
-    )
+    """The business owner of `initiative` (the table's "owner")."""
+    return make_person("owner")
 
 
 @pytest.fixture
 def other_product_owner(db):
-    return UserFactory(username="otherowner", roles=[Role.PRODUCT_OWNER])
+    return make_person("other_product_owner")
 
 
 @pytest.fixture
 def council_member(db):
-    return UserFactory(username="council", roles=[Role.COUNCIL_MEMBER])
+    return make_person("council_member")
 
 
 @pytest.fixture
 def governance_admin(db):
-    return UserFactory(username="admin", roles=[Role.GOVERNANCE_ADMIN])
+    return make_person("governance_admin")
 
 
 @pytest.fixture
 def auditor(db):
-    return UserFactory(username="auditor", roles=[Role.AUDITOR])
+    return make_person("auditor")
 
 
 @pytest.fixture
 def no_role_user(db):
-    return UserFactory(username="norole")
+    return make_person("no_role")
 
 
 @pytest.fixture
-def users_by_role(
-    executive,
-    product_owner,
-    other_product_owner,
-    council_member,
-    governance_admin,
-    auditor,
-    no_role_user,
-):
-    """One user per way of relating to an initiative owned by `product_owner`."""
-    return {
-        "executive": executive,
-        "owner": product_owner,
-        "other_product_owner": other_product_owner,
-        "council_member": council_member,
-        "governance_admin": governance_admin,
-        "auditor": auditor,
-        "no_role": no_role_user,
-    }
+def users_by_role(request):
+    """Every signed-in person of tests/roles.py by name ("anonymous" is absent: no user)."""
+    return {person.name: request.getfixturevalue(person.fixture) for person in PEOPLE}
 
 
 @pytest.fixture

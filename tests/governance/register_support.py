@@ -14,19 +14,6 @@ from governance.register.services import (
     risk_create,
 )
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = frozenset(
-    {"executive", "owner", "other_product_owner", "council_member", "governance_admin", "auditor"}
-)
 # The initiative's business owner, the council and admins keep an initiative's register.
 MANAGERS = frozenset({"owner", "council_member", "governance_admin"})
 # Decisions about the whole portfolio have no initiative owner.

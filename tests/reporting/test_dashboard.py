@@ -25,8 +25,8 @@ from governance.models import (
 )
 from portfolio.models import Kpi, KpiMeasurement, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
-from tests.governance.register_support import READERS, ROLES
 from tests.reporting.support import build_portfolio, initiatives_of
+from tests.roles import READERS, ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,7 @@ from reporting.models import Report, ReportStatus
 from reporting.services import report_build, report_generate, report_request, report_sign_off
 from reporting.tasks import generate_report
 from tests.reporting.support import build_portfolio
+from tests.roles import SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
@@ -148,18 +149,7 @@ def test_drafts_and_signed_reports_cannot_be_rebuilt(portfolio, governance_admin
     assert "status" in caught.value.message_dict
 
 
-ROLES = [
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-]
-
-
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SIGNED_IN)
 def test_only_a_governance_admin_signs_off(portfolio, users_by_role, role):
     report = report_generate(kind="monthly", period_label="2026-11")
     actor = users_by_role[role]
@@ -177,7 +167,7 @@ def test_only_a_governance_admin_signs_off(portfolio, users_by_role, role):
         assert report.status == ReportStatus.DRAFT
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SIGNED_IN)
 def test_only_governance_admins_and_executives_request_reports(users_by_role, role):
     actor = users_by_role[role]
     if role in ("governance_admin", "executive"):
