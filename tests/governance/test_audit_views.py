@@ -27,7 +27,7 @@ from governance.gates.pipeline_access import pipeline_token_issue
 from portfolio.models import Stage
 from portfolio.services import initiative_set_stage
 from tests.factories import InitiativeFactory, UserFactory
-from tests.roles import expected_status, roles_with, signed_in
+from tests.roles import SIGNED_IN, expected_status, roles_with, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +239,7 @@ def test_the_initiative_page_links_to_the_trail_for_those_who_may_read_it(
 ):
 
     trail = reverse("governance:initiative_audit_trail", args=[initiative.pk])
+    assert len(users_by_role) == len(SIGNED_IN)
     for role, user in users_by_role.items():
         if role == "no_role":
             continue

@@ -1301,7 +1301,9 @@ def test_pilot_purgatory_lists_drifting_pilots_longest_first(
         decided_at=now - datetime.timedelta(days=20),
     )
     assert list(selectors.pilot_purgatory_initiatives(now)) == [old, drifting]
-    for initiative in Initiative.objects.all():
+    initiatives = list(Initiative.objects.all())
+    assert len(initiatives) > 2
+    for initiative in initiatives:
         expected = initiative in (old, drifting)
         assert selectors.initiative_in_pilot_purgatory(initiative, now) is expected
         assert selectors.initiative_gate_state(initiative, now).in_pilot_purgatory is expected

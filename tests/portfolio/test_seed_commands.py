@@ -20,6 +20,7 @@ def test_seed_prints_a_summary_and_the_demo_logins() -> None:
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
     assert f"{len(DEMO_INITIATIVES)} new" in text
+    assert DEMO_USERS
     for user in DEMO_USERS:
         assert user["username"] in text
     assert DEMO_PASSWORD in text

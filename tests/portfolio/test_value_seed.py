@@ -41,14 +41,18 @@ def test_every_spec_is_a_demo_initiative(seeded):
 
 
 def test_each_kpi_has_three_to_six_measurements_and_adoption(seeded):
-    for kpi in Kpi.objects.select_related("initiative"):
+    kpis = list(Kpi.objects.select_related("initiative"))
+    assert len(kpis) == len(VALUE_SPECS)
+    for kpi in kpis:
         assert 3 <= kpi.measurements.count() <= 6, kpi
         assert kpi.initiative.target_users, kpi
         assert kpi.initiative.active_users is not None
 
 
 def test_kpis_match_their_problem_statements(seeded):
-    for kpi in Kpi.objects.all():
+    kpis = list(Kpi.objects.all())
+    assert len(kpis) == len(VALUE_SPECS)
+    for kpi in kpis:
         statement = ProblemStatement.objects.get(initiative_id=kpi.initiative_id)
         assert statement.kpi == kpi.name
         assert statement.target_date == kpi.target_date

@@ -72,6 +72,7 @@ def test_monthly_pdf_has_cover_contents_page_numbers_sections_and_figures(portfo
     generated = timezone.localtime(NOW)
     assert f"Generated on {generated:%-d %B %Y} at {generated:%H:%M} {generated:%Z}" in cover
     assert "Page" not in cover  # the cover carries no page number
+    assert len(MONTHLY_SECTIONS) == 10
     for _, title in MONTHLY_SECTIONS:
         assert title in contents
         assert title in body
@@ -95,6 +96,7 @@ def test_quarterly_pdf_has_the_four_board_sections(portfolio):
     pages = _pages_text(report_html(snapshot=data, period_label="2026-Q4", revision=1))
     body = " ".join(pages[2:])
     assert "Quarterly board summary" in pages[0]
+    assert len(QUARTERLY_SECTIONS) == 4
     for _, title in QUARTERLY_SECTIONS:
         assert title in pages[1] and title in body
     assert data["top_risks"][0]["description"] in body
