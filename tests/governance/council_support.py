@@ -14,13 +14,12 @@ from django.utils import timezone
 from governance.models import (
     ActionItem,
     GateRequest,
-    GateRequestStatus,
     Risk,
     Seat,
     Vote,
 )
 from portfolio.models import Stage
-from tests.factories import InitiativeFactory, seated_council_member
+from tests.factories import GateRequestFactory, InitiativeFactory, seated_council_member
 
 
 def council_chair():
@@ -49,17 +48,12 @@ def gate_request(
 ) -> GateRequest:
     """A request on `version`: pending, or decided when `decision` is given."""
     now = timezone.now()
-    return GateRequest.objects.create(
+    return GateRequestFactory(
         initiative=initiative,
         policy_version=version,
-        from_stage=version.policy.from_stage,
-        to_stage=version.policy.to_stage,
         requested_by=requester,
         review_due_at=review_due_at or now + datetime.timedelta(days=7),
-        justification="",
-        evidence=[],
         all_criteria_passed=True,
-        status=GateRequestStatus.DECIDED if decision else GateRequestStatus.PENDING,
         decision=decision,
         decision_reason="Evidence is sufficient." if decision else "",
         decided_by=decided_by if decision else None,

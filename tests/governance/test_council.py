@@ -35,7 +35,7 @@ from governance.models import (
 )
 from portfolio.models import Stage
 from readiness.services import templates_load_shipped
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import InitiativeFactory, UserFactory, seated_council_member
 from tests.governance.council_support import (
     action_item,
     council_chair,
@@ -985,8 +985,7 @@ def test_members_page_runs_a_handful_of_queries(
     client, governance_admin, chair, seated_member, django_assert_max_num_queries
 ):
     for n in range(10):
-        user = UserFactory(username=f"member{n}", roles=[Role.COUNCIL_MEMBER])
-        CouncilMembership.objects.create(user=user, seat=Seat.DATA)
+        seated_council_member(seat=Seat.DATA, username=f"member{n}")
     client.force_login(governance_admin)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("governance:member_list"))
@@ -1002,12 +1001,10 @@ def test_a_decision_taken_on_a_meeting_day_is_linked_to_that_meeting(db):
     """
     from django.utils import timezone
 
-    from core.roles import Role
     from governance.council.services import meeting_create
     from governance.gates.services.decisions import gate_request_decide
     from governance.gates.services.requests import vote_cast
     from governance.models import GateRequest
-    from tests.factories import UserFactory
     from tests.governance.gate_pages_support import (
         council,
         file_request,

@@ -9,20 +9,18 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.roles import Role
 from governance.gates.services import initiative_status_change
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.requests import vote_cast
 from governance.models import (
     ActionItem,
-    CouncilMembership,
     GateRequest,
     GateRequestStatus,
     Seat,
     Vote,
 )
 from portfolio.models import Initiative, Stage, Status
-from tests.factories import UserFactory
+from tests.factories import seated_council_member
 from tests.governance.gate_pages_support import (
     council,
     file_request,
@@ -47,10 +45,9 @@ STATUS_CHANGERS = {"chair", "governance_admin"}
 def api_ctx(users_by_role, product_owner, business_unit, governance_admin):
     versions = load_shipped_data()
     members = council()
-    recused = UserFactory(
-        username="paul", first_name="Paul", last_name="Okafor", roles=[Role.COUNCIL_MEMBER]
+    recused = seated_council_member(
+        seat=Seat.PRODUCT, username="paul", first_name="Paul", last_name="Okafor"
     )
-    CouncilMembership.objects.create(user=recused, seat=Seat.PRODUCT)
     initiative = pilot_initiative(product_owner, recused, business_unit=business_unit)
     make_gate_ready(initiative, product_owner, versions)
     gate_request = file_request(initiative, product_owner)

@@ -56,7 +56,13 @@ from governance.tasks import send_overdue_action_item_reminders
 from portfolio.models import Initiative, Stage, StageTransition, Status
 from portfolio.services import initiative_update
 from portfolio.signals import initiative_changed
-from tests.factories import InitiativeFactory, UserFactory, VendorFactory
+from tests.factories import (
+    GateRequestFactory,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    seated_council_member,
+)
 from tests.governance.gate_service_support import ready_initiative, scorecard_answers, submit
 from tests.roles import SIGNED_IN, signed_in_except
 
@@ -1101,8 +1107,7 @@ def test_a_new_go_resolves_the_re_review(approved, product_owner, chair, legal, 
         initiative=approved, actor=product_owner, justification="Scale needs a fresh scorecard"
     )
     approve_both(request, chair, legal)
-    exec_member = UserFactory(username="eva", roles=[Role.COUNCIL_MEMBER])
-    CouncilMembership.objects.create(user=exec_member, seat=Seat.EXECUTIVE)
+    exec_member = seated_council_member(seat=Seat.EXECUTIVE, username="eva")
     vote_cast(request=request, actor=exec_member, choice="approve")
     gate_request_decide(request=request, actor=chair, decision="go", reason="Scale")
     review.refresh_from_db()
@@ -1288,14 +1293,11 @@ def test_pilot_purgatory_lists_drifting_pilots_longest_first(
     _in_pilot(300, title="Paused", status=Status.PAUSED)
     InitiativeFactory(stage=Stage.SCALE, stage_changed_at=now - datetime.timedelta(days=500))
     decided = _in_pilot(150, title="Recently held")
-    GateRequest.objects.create(
+    GateRequestFactory(
         initiative=decided,
         policy_version=gate_policies["pilot"],
-        from_stage="pilot",
-        to_stage="controlled_rollout",
         requested_by=product_owner,
         review_due_at=now,
-        status="decided",
         decision="hold",
         decided_by=product_owner,
         decided_at=now - datetime.timedelta(days=20),

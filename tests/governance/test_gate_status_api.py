@@ -27,7 +27,7 @@ from governance.models import (
     ReReview,
 )
 from portfolio.models import Initiative, Stage, Status
-from tests.factories import UserFactory
+from tests.factories import GateRequestFactory, UserFactory
 from tests.roles import READERS, roles_with
 
 pytestmark = pytest.mark.django_db
@@ -61,14 +61,13 @@ def _decide(initiative, to_stage, decision="go", *, decided_by=None, when=None) 
     )
     decider = decided_by or UserFactory(username="chair", roles=[Role.COUNCIL_MEMBER])
     now = when or timezone.now()
-    return GateRequest.objects.create(
+    return GateRequestFactory(
         initiative=initiative,
         policy_version=version,
         from_stage=from_stage,
         to_stage=to_stage,
         requested_by=decider,
         review_due_at=now,
-        status=GateRequestStatus.DECIDED,
         decision=decision,
         decision_reason="Council meeting",
         decided_by=decider,

@@ -45,7 +45,7 @@ from reporting.report_data import (
     quarterly_report_data,
     report_data,
 )
-from tests.factories import InitiativeFactory, UserFactory, submitted_scorecard
+from tests.factories import GateRequestFactory, InitiativeFactory, UserFactory, submitted_scorecard
 from tests.factories import scores as scorecard_answers
 from tests.reporting.support import build_portfolio, scorecard_version
 
@@ -246,25 +246,22 @@ def activity(frozen_now, product_owner):
         StageTransition.objects.create(
             initiative=initiative, from_stage="exploration", to_stage="pilot", reason="Shadow week"
         )
-        pending = GateRequest.objects.create(
+        pending = GateRequestFactory(
             initiative=initiative,
             policy_version=version,
-            from_stage=Stage.PILOT,
-            to_stage=Stage.CONTROLLED_ROLLOUT,
             requested_by=product_owner,
             review_due_at=inside + datetime.timedelta(days=7),
         )
         Vote.objects.create(
             request=pending, voter=security, seat=Seat.SECURITY, choice=VoteChoice.APPROVE
         )
-        decided = GateRequest.objects.create(
+        decided = GateRequestFactory(
             initiative=initiative,
             policy_version=version,
             from_stage=Stage.EXPLORATION,
             to_stage=Stage.PILOT,
             requested_by=product_owner,
             review_due_at=inside,
-            status=GateRequestStatus.DECIDED,
             decision=Decision.GO,
             decision_reason="Evidence complete",
             decided_at=inside,
