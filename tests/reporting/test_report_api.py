@@ -21,12 +21,6 @@ LIST_URL = "/api/v1/reports/"
 LIST_QUERY_BUDGET = 5
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def portfolio():
     with time_machine.travel(NOW, tick=False):

@@ -33,12 +33,6 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def portfolio():
     with time_machine.travel(NOW, tick=False):

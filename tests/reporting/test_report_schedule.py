@@ -152,12 +152,6 @@ def test_beat_runs_both_reports_on_the_first_and_a_daily_catch_up():
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def first_of_november(db, media):
     with time_machine.travel(FIRST_OF_NOVEMBER, tick=False):
         yield FIRST_OF_NOVEMBER

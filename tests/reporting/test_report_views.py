@@ -39,12 +39,6 @@ LIST_BUDGET = 5
 DETAIL_BUDGET = 4
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False):
