@@ -1,9 +1,31 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_migrate
 
+from core.roles import Role
 from tests.factories import BusinessUnitFactory, InitiativeFactory
 from tests.roles import PEOPLE, make_person
+
+
+def _restore_the_role_groups(sender, using="default", **kwargs) -> None:  # noqa: ANN001
+    """Put back the role groups the migrations create (core/migrations/0002_roles.py).
+
+    A transactional test (transaction=True, live_server) ends by flushing every table, and
+    Django then sends post_migrate, but data migrations do not run again. Run serially,
+    pytest-django orders those tests last; with two processes (pytest-xdist) a module that runs
+    after one would otherwise find a database without the groups.
+    """
+    from django.contrib.auth.models import Group
+
+    if sender.label != "auth":  # sent once per app; once is enough
+        return
+    for role in Role:
+        Group.objects.using(using).get_or_create(name=role.value)
+
+
+post_migrate.connect(_restore_the_role_groups, dispatch_uid="tests-restore-role-groups")
+
 
 # The people of tests/roles.py, one fixture each.
 
