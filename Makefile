@@ -3,6 +3,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .uv/bin/uv)
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core of the 2-core machines we run on; 0 runs in-process.
+TEST_WORKERS ?= 2
 
 .PHONY: install setup run test lint format bench clean-db
 
@@ -32,8 +34,10 @@ run: setup
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# --dist loadfile keeps each test module in one process, so module-scoped fixtures (the seeded
+# demo data) are built once, not once per worker.
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	.venv/bin/ruff check .

@@ -3,10 +3,34 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.db import connections
+from django.db.models.signals import post_migrate
 from django.test import TransactionTestCase
 
 from core.roles import Role
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
+from tests.factories import BusinessUnitFactory, InitiativeFactory
+from tests.roles import PEOPLE, make_person
+
+
+def _restore_the_role_groups(sender, using="default", **kwargs) -> None:  # noqa: ANN001
+    """Put back the role groups the migrations create (core/migrations/0002_roles.py).
+
+    A transactional test (transaction=True, live_server) ends by flushing every table, and
+    Django then sends post_migrate, but data migrations do not run again. Run serially,
+    pytest-django orders those tests last; with two processes (pytest-xdist) a module that runs
+    after one would otherwise find a database without the groups.
+    """
+    from django.contrib.auth.models import Group
+
+    if sender.label != "auth":  # sent once per app; once is enough
+        return
+    for role in Role:
+        Group.objects.using(using).get_or_create(name=role.value)
+
+
+post_migrate.connect(_restore_the_role_groups, dispatch_uid="tests-restore-role-groups")
+
+
+# The people of tests/roles.py, one fixture each.
 
 # The tables whose BEFORE TRUNCATE triggers refuse to empty the audit trail (core migration
 # 0004). Django's flush between transactional tests (live server, real worker, concurrency)
@@ -50,61 +74,44 @@ def _forget_throttled_api_tokens():
 
 @pytest.fixture
 def executive(db):
-    return UserFactory(username="exec", roles=[Role.EXECUTIVE])
+    return make_person("executive")
 
 
 @pytest.fixture
 def product_owner(db):
-    return UserFactory(
-        username="owner", first_name="Paula", last_name="Owner", roles=[Role.PRODUCT_OWNER]
-    )
+    """The business owner of `initiative` (the table's "owner")."""
+    return make_person("owner")
 
 
 @pytest.fixture
 def other_product_owner(db):
-    return UserFactory(username="otherowner", roles=[Role.PRODUCT_OWNER])
+    return make_person("other_product_owner")
 
 
 @pytest.fixture
 def council_member(db):
-    return UserFactory(username="council", roles=[Role.COUNCIL_MEMBER])
+    return make_person("council_member")
 
 
 @pytest.fixture
 def governance_admin(db):
-    return UserFactory(username="admin", roles=[Role.GOVERNANCE_ADMIN])
+    return make_person("governance_admin")
 
 
 @pytest.fixture
 def auditor(db):
-    return UserFactory(username="auditor", roles=[Role.AUDITOR])
+    return make_person("auditor")
 
 
 @pytest.fixture
 def no_role_user(db):
-    return UserFactory(username="norole")
+    return make_person("no_role")
 
 
 @pytest.fixture
-def users_by_role(
-    executive,
-    product_owner,
-    other_product_owner,
-    council_member,
-    governance_admin,
-    auditor,
-    no_role_user,
-):
-    """One user per way of relating to an initiative owned by `product_owner`."""
-    return {
-        "executive": executive,
-        "owner": product_owner,
-        "other_product_owner": other_product_owner,
-        "council_member": council_member,
-        "governance_admin": governance_admin,
-        "auditor": auditor,
-        "no_role": no_role_user,
-    }
+def users_by_role(request):
+    """Every signed-in person of tests/roles.py by name ("anonymous" is absent: no user)."""
+    return {person.name: request.getfixturevalue(person.fixture) for person in PEOPLE}
 
 
 @pytest.fixture

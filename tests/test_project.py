@@ -182,3 +182,141 @@ def test_governance_has_no_top_level_feature_modules():
     allowed = {"__init__", "apps", "models", "tasks", "urls", "api_urls"}
     found = {path.stem for path in (ROOT / "governance").glob("*.py")}
     assert found - allowed == set(), f"move these into a part: {sorted(found - allowed)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# How the tests themselves are organised
+# ---------------------------------------------------------------------------------------------
+
+TESTS = ROOT / "tests"
+
+
+def _is_test_module(module: str) -> bool:
+    """tests.<...>.test_x or tests.<...>.conftest: modules pytest collects, not helpers."""
+    last = module.split(".")[-1]
+    return module.split(".")[0] == "tests" and (last.startswith("test_") or last == "conftest")
+
+
+def test_no_module_imports_a_test_module_or_a_conftest():
+    """What tests share lives in helper modules (tests/factories.py, tests/roles.py,
+    tests/<app>/support.py ...) or in conftest fixtures, so running one test module never runs
+    another's module-level code, and moving a test never breaks an import."""
+    checked, violations = 0, []
+    for path in TESTS.rglob("*.py"):
+        checked += 1
+        tree = ast.parse(path.read_text(), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            violations += [
+                f"{path.relative_to(ROOT)}:{node.lineno} imports {module}"
+                for module in modules
+                if _is_test_module(module)
+            ]
+    assert checked > 50, "the tests were not found"
+    assert not violations, "\n".join(sorted(violations))
+
+
+def _known_non_empty(iterable: ast.expr, constants: dict[str, ast.expr]) -> bool:
+    """Whether the loop's iterable is visibly non-empty in the source: a literal (or a module
+    constant bound to one), a range of constants, or an enumeration's members (`Stage.values`)."""
+    if isinstance(iterable, ast.Name) and iterable.id in constants:
+        return _known_non_empty(constants[iterable.id], {})
+    if isinstance(iterable, ast.List | ast.Tuple | ast.Set):
+        return bool(iterable.elts)
+    if isinstance(iterable, ast.Dict):
+        return bool(iterable.keys)
+    if isinstance(iterable, ast.Constant):
+        return bool(iterable.value)
+    if isinstance(iterable, ast.Attribute) and isinstance(iterable.value, ast.Name):
+        # A TextChoices enumeration: Stage.values, Status.choices.
+        name = iterable.value.id
+        return iterable.attr in {"values", "choices", "labels"} and name[:1].isupper()
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name):
+        args = iterable.args
+        if iterable.func.id == "range":
+            if args and all(isinstance(arg, ast.Constant) for arg in args):
+                return len(range(*(arg.value for arg in args))) > 0
+            return False
+        if iterable.func.id in {"enumerate", "sorted", "reversed", "list", "tuple", "zip"}:
+            return bool(args) and all(_known_non_empty(arg, constants) for arg in args)
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Attribute)
+        and iterable.func.attr in {"items", "keys", "values"}
+    ):
+        return _known_non_empty(iterable.func.value, constants)
+    return False
+
+
+def _asserted_before(test: ast.FunctionDef, loop: ast.For, iterable: ast.expr) -> bool:
+    """Whether an assert earlier in the test names what the loop walks (`assert rows`,
+    `assert len(rows) == 3`, `assert [e.action for e in events(x)] == [...]`)."""
+    if isinstance(iterable, ast.BinOp):  # a + b: both parts must be known
+        return _asserted_before(test, loop, iterable.left) and _asserted_before(
+            test, loop, iterable.right
+        )
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id in {"enumerate", "sorted", "reversed", "list", "tuple", "zip"}
+        and iterable.args
+    ):
+        return _asserted_before(test, loop, iterable.args[0])
+    if (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Attribute)
+        and iterable.func.attr in {"items", "keys", "values"}
+        and not iterable.args
+    ):
+        return _asserted_before(test, loop, iterable.func.value)
+    wanted = ast.unparse(iterable)
+    return any(
+        isinstance(node, ast.Assert)
+        and node.lineno < loop.lineno
+        and re.search(rf"(?<![\w.]){re.escape(wanted)}(?!\w)", ast.unparse(node.test))
+        for node in ast.walk(test)
+    )
+
+
+def _contains_assert(statements: list[ast.stmt]) -> bool:
+    return any(isinstance(node, ast.Assert) for stmt in statements for node in ast.walk(stmt))
+
+
+def test_every_assert_in_a_loop_is_preceded_by_an_assert_that_the_loop_runs():
+    """A loop over an empty collection asserts nothing and passes: each test first asserts
+    that what it walks is there (`assert rows`, `assert len(rows) == 3`), unless the source
+    shows it is (a literal, or an enumeration's members)."""
+    loops, violations = 0, []
+    for path in TESTS.rglob("test_*.py"):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        constants = {
+            target.id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name) and target.id.isupper()
+        }
+        tests = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        ]
+        for test in tests:
+            for loop in ast.walk(test):
+                if not isinstance(loop, ast.For) or not _contains_assert(loop.body):
+                    continue
+                loops += 1
+                if _known_non_empty(loop.iter, constants):
+                    continue
+                if not _asserted_before(test, loop, loop.iter):
+                    violations.append(
+                        f"{path.relative_to(ROOT)}:{loop.lineno} {test.name}: "
+                        f"for … in {ast.unparse(loop.iter)}"
+                    )
+    assert loops > 20, "no loops were found: is the scan still looking at the tests?"
+    assert not violations, "assert the loop runs first:\n" + "\n".join(sorted(violations))

@@ -16,7 +16,7 @@ from core.models import AuditEvent
 from core.roles import Role
 from governance.models import ActionItem, GateRequest
 from portfolio.models import Initiative, Stage
-from tests.e2e.conftest import log_in
+from tests.e2e.support import log_in
 from tests.factories import UserFactory
 from tests.governance.gate_pages_support import (
     council,

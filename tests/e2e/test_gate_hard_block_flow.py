@@ -13,8 +13,8 @@ from core.roles import Role
 from governance.gates.services import vote_cast
 from governance.models import CouncilMembership, DecidedAs, GateRequest, Seat
 from portfolio.models import Initiative, Stage
-from tests.e2e.conftest import log_in
-from tests.factories import UserFactory
+from tests.e2e.support import log_in
+from tests.factories import UserFactory, scores, submitted_scorecard
 from tests.governance.gate_pages_support import (
     council,
     file_request,
@@ -22,7 +22,6 @@ from tests.governance.gate_pages_support import (
     make_gate_ready,
     pilot_initiative,
 )
-from tests.readiness.conftest import scores, submitted_scorecard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

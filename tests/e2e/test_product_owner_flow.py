@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from core.roles import Role
 from portfolio.models import Initiative, ProblemStatementVersion
-from tests.e2e.conftest import log_in
+from tests.e2e.support import log_in
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -23,7 +23,7 @@ from config.celery import app as celery_app
 from core.roles import Role
 from reporting.models import Report, ReportSource, ReportStatus
 from reporting.schedule import due_period
-from tests.e2e.conftest import log_in
+from tests.e2e.support import log_in
 from tests.factories import UserFactory
 from tests.reporting.support import build_portfolio
 from tests.worker_support import forget_queue, start_worker, stop

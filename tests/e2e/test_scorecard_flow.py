@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from core.roles import Role
 from readiness.models import Assessment, AssessmentStatus
 from readiness.services import assessment_save, templates_load_shipped
-from tests.e2e.conftest import log_in
+from tests.e2e.support import log_in
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -1,4 +1,5 @@
-"""Fixtures and builders shared by the council tests (meetings, policies, membership).
+"""Builders shared by the council tests (meetings, policies, membership); their fixtures are in
+tests/governance/conftest.py.
 
 Gate requests, votes, risks and action items are written straight to the database here: these
 tests are about what the council pages show, not about how requests are filed or decided.
@@ -8,46 +9,24 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
-from core.roles import Role
-from governance.gates.services.policies import gate_policies_load_defaults
 from governance.models import (
     ActionItem,
-    CouncilMembership,
-    GatePolicy,
     GateRequest,
-    GateRequestStatus,
     Risk,
     Seat,
     Vote,
 )
 from portfolio.models import Stage
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import GateRequestFactory, InitiativeFactory, seated_council_member
 
 
-@pytest.fixture
-def policies(db) -> list[GatePolicy]:
-    """The four shipped gate policies, loaded through the service."""
-    gate_policies_load_defaults()
-    return list(GatePolicy.objects.order_by("id"))
-
-
-@pytest.fixture
-def chair(db):
-    user = UserFactory(
-        username="chair", first_name="Carla", last_name="Chair", roles=[Role.COUNCIL_MEMBER]
+def council_chair():
+    """Carla Chair: the council's chair, in the executive seat."""
+    return seated_council_member(
+        seat=Seat.EXECUTIVE, chair=True, username="chair", first_name="Carla", last_name="Chair"
     )
-    CouncilMembership.objects.create(user=user, seat=Seat.EXECUTIVE, is_chair=True)
-    return user
-
-
-@pytest.fixture
-def seated_member(council_member):
-    """The `council_member` user, holding the security seat (not the chair)."""
-    CouncilMembership.objects.create(user=council_member, seat=Seat.SECURITY)
-    return council_member
 
 
 def pilot_policy_version(policies):
@@ -69,17 +48,12 @@ def gate_request(
 ) -> GateRequest:
     """A request on `version`: pending, or decided when `decision` is given."""
     now = timezone.now()
-    return GateRequest.objects.create(
+    return GateRequestFactory(
         initiative=initiative,
         policy_version=version,
-        from_stage=version.policy.from_stage,
-        to_stage=version.policy.to_stage,
         requested_by=requester,
         review_due_at=review_due_at or now + datetime.timedelta(days=7),
-        justification="",
-        evidence=[],
         all_criteria_passed=True,
-        status=GateRequestStatus.DECIDED if decision else GateRequestStatus.PENDING,
         decision=decision,
         decision_reason="Evidence is sufficient." if decision else "",
         decided_by=decided_by if decision else None,

@@ -11,21 +11,19 @@ from typing import Any
 
 from django.utils import timezone
 
-from core.roles import Role
 from governance.gates.services.policies import gate_policies_load_defaults
 from governance.gates.services.requests import gate_request_create
-from governance.models import CouncilMembership, GateRequest, Seat
+from governance.models import GateRequest, Seat
 from portfolio.models import Initiative, Stage
-from portfolio.services import problem_statement_save
-from readiness.services import (
-    assessment_create_draft,
-    assessment_save,
-    assessment_submit,
-    templates_load_shipped,
+from readiness.services import latest_template_version, templates_load_shipped
+from tests.factories import (
+    InitiativeFactory,
+    problem_statement,
+    scores,
+    seated_council_member,
+    submitted_assessment,
+    submitted_scorecard,
 )
-from tests.factories import InitiativeFactory, UserFactory
-from tests.portfolio.test_services import STRONG
-from tests.readiness.conftest import scores, submitted_scorecard
 
 ROLLOUT_CHECKLIST = "rollout_governance"
 
@@ -39,21 +37,16 @@ def load_shipped_data() -> dict[str, Any]:
 
 def submitted_checklist(initiative: Initiative, actor: Any, key: str = ROLLOUT_CHECKLIST) -> Any:
     """A ready/not-ready checklist with every item Ready, submitted by `actor`."""
-    draft = assessment_create_draft(template_key=key, actor=actor, initiative=initiative)
-    items = draft.template_version.parsed.item_ids
-    draft = assessment_save(
-        assessment=draft,
-        actor=actor,
-        expected_revision=draft.revision,
-        answers=dict.fromkeys(items, "ready"),
+    items = latest_template_version(key).parsed.item_ids
+    return submitted_assessment(
+        actor=actor, answers=dict.fromkeys(items, "ready"), template_key=key, initiative=initiative
     )
-    return assessment_submit(assessment=draft, actor=actor)
 
 
 def make_gate_ready(initiative: Initiative, owner: Any, versions: dict[str, Any]) -> None:
     """Everything pilot → controlled rollout asks for: a strong statement, a scorecard of 81
     with no critical gap, the rollout governance checklist all Ready."""
-    problem_statement_save(initiative=initiative, actor=owner, data=STRONG, expected_version=0)
+    problem_statement(initiative, owner)
     scorecard = versions["readiness_scorecard"]
     answers = scores(scorecard, 4, **dict.fromkeys(scorecard.parsed.item_ids[:9], 5))
     submitted_scorecard(initiative, owner, answers)
@@ -75,18 +68,17 @@ def pilot_initiative(business_owner: Any, delivery_owner: Any, **fields: Any) ->
 
 def council() -> dict[str, Any]:
     """A council of three, by username: sec (security seat, chair), legal, data."""
-    members = {}
-    for username, seat, first, last in (
-        ("sec", Seat.SECURITY, "Sam", "Security"),
-        ("legal", Seat.LEGAL, "Lena", "Legal"),
-        ("data", Seat.DATA, "Dara", "Data"),
-    ):
-        user = UserFactory(
-            username=username, first_name=first, last_name=last, roles=[Role.COUNCIL_MEMBER]
-        )
-        CouncilMembership.objects.create(user=user, seat=seat, is_chair=seat == Seat.SECURITY)
-        members[username] = user
-    return members
+    return {
+        "sec": seated_council_member(
+            seat=Seat.SECURITY, chair=True, username="sec", first_name="Sam", last_name="Security"
+        ),
+        "legal": seated_council_member(
+            seat=Seat.LEGAL, username="legal", first_name="Lena", last_name="Legal"
+        ),
+        "data": seated_council_member(
+            seat=Seat.DATA, username="data", first_name="Dara", last_name="Data"
+        ),
+    }
 
 
 def file_request(initiative: Initiative, actor: Any, justification: str = "") -> GateRequest:

@@ -1,4 +1,5 @@
-"""Builders and fixtures for the gate workflow tests: a seated council and a "ready" initiative.
+"""Builders for the gate workflow tests: a "ready" initiative (the fixtures, a seated council and
+the shipped policies, are in tests/governance/conftest.py).
 
 The initiative is made ready through the real services (problem statement, submitted scorecard
 and checklists), so the gate criteria read what the product would really hold.
@@ -6,20 +7,8 @@ and checklists), so the gate criteria read what the product would really hold.
 
 from __future__ import annotations
 
-import pytest
-
-from core.roles import Role
-from governance.gates.services.policies import gate_policies_load_defaults
-from governance.models import CouncilMembership, GatePolicy, GatePolicyVersion, Seat
 from portfolio.models import Stage
-from portfolio.services import problem_statement_save
-from readiness.services import (
-    assessment_create_draft,
-    assessment_save,
-    assessment_submit,
-    templates_load_shipped,
-)
-from tests.factories import InitiativeFactory, UserFactory
+from tests.factories import InitiativeFactory, problem_statement, submitted_assessment
 
 STATEMENT = {
     "user_team": "Tier-2 support agents handling technical tickets",
@@ -39,18 +28,9 @@ STATEMENT = {
 
 def submit(initiative, actor, key: str, answers: dict):
     """Submit an assessment of template `key` with `answers` (low scores get a comment)."""
-    draft = assessment_create_draft(template_key=key, actor=actor, initiative=initiative)
-    comments = {
-        item: "Gap owned by the delivery lead" for item, v in answers.items() if v in (1, 2)
-    }
-    draft = assessment_save(
-        assessment=draft,
-        actor=actor,
-        expected_revision=draft.revision,
-        answers=answers,
-        comments=comments,
+    return submitted_assessment(
+        actor=actor, answers=answers, template_key=key, initiative=initiative
     )
-    return assessment_submit(assessment=draft, actor=actor)
 
 
 def item_ids(templates, key: str) -> list[str]:
@@ -61,62 +41,6 @@ def scorecard_answers(templates, default: int = 4, **overrides: int) -> dict[str
     return {
         item: overrides.get(item, default) for item in item_ids(templates, "readiness_scorecard")
     }
-
-
-@pytest.fixture
-def templates(db):
-    return {version.template.key: version for version, _ in templates_load_shipped()}
-
-
-@pytest.fixture
-def gate_policies(db) -> dict[str, GatePolicyVersion]:
-    """The shipped policies, by from_stage -> current version."""
-    gate_policies_load_defaults()
-    return {
-        policy.from_stage: policy.versions.order_by("-number").first()
-        for policy in GatePolicy.objects.all()
-    }
-
-
-def seat(user, seat_id: str, *, chair: bool = False):
-    CouncilMembership.objects.update_or_create(
-        user=user, defaults={"seat": seat_id, "is_chair": chair, "active": True}
-    )
-    return user
-
-
-@pytest.fixture
-def chair(db):
-    """Chris: the chair, in the security seat."""
-    user = UserFactory(
-        username="chris", first_name="Chris", last_name="Dubois", roles=[Role.COUNCIL_MEMBER]
-    )
-    return seat(user, Seat.SECURITY, chair=True)
-
-
-@pytest.fixture
-def legal(db):
-    user = UserFactory(
-        username="lena", first_name="Lena", last_name="Hoffmann", roles=[Role.COUNCIL_MEMBER]
-    )
-    return seat(user, Seat.LEGAL)
-
-
-@pytest.fixture
-def data_member(db):
-    user = UserFactory(username="dana", roles=[Role.COUNCIL_MEMBER])
-    return seat(user, Seat.DATA)
-
-
-@pytest.fixture
-def product_member(db):
-    user = UserFactory(username="gina", roles=[Role.COUNCIL_MEMBER])
-    return seat(user, Seat.PRODUCT)
-
-
-@pytest.fixture
-def delivery_owner(db):
-    return UserFactory(username="delia", roles=[Role.PRODUCT_OWNER])
 
 
 def ready_initiative(
@@ -131,7 +55,7 @@ def ready_initiative(
         created_by=owner,
         **kw,
     )
-    problem_statement_save(initiative=initiative, actor=owner, data=STATEMENT, expected_version=0)
+    problem_statement(initiative, owner, STATEMENT)
     submit(initiative, owner, "readiness_scorecard", scorecard_answers(templates, 4))
     submit(initiative, owner, "before_poc", dict.fromkeys(item_ids(templates, "before_poc"), "yes"))
     submit(
@@ -142,9 +66,3 @@ def ready_initiative(
     )
     initiative.refresh_from_db()
     return initiative
-
-
-@pytest.fixture
-def pilot(templates, gate_policies, product_owner, delivery_owner):
-    """A ready initiative in pilot owned by `product_owner` (business) and `delivery_owner`."""
-    return ready_initiative(templates, product_owner, delivery_owner)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from django.utils import timezone
 
 from governance.models import ActionItem, Incident, LeadershipDecision, Risk
@@ -15,19 +14,6 @@ from governance.register.services import (
     risk_create,
 )
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = frozenset(
-    {"executive", "owner", "other_product_owner", "council_member", "governance_admin", "auditor"}
-)
 # The initiative's business owner, the council and admins keep an initiative's register.
 MANAGERS = frozenset({"owner", "council_member", "governance_admin"})
 # Decisions about the whole portfolio have no initiative owner.
@@ -82,26 +68,3 @@ def make_action(initiative, actor, **overrides) -> ActionItem:
     }
     values.update(overrides)
     return action_item_create(initiative=initiative, actor=actor, **values)
-
-
-@pytest.fixture
-def register(users_by_role, initiative):
-    """One open record of each kind on `initiative` (business owner: `owner`), plus a
-    portfolio-wide decision. The decisions are owned by the executive and the action item is
-    given to `other_product_owner`, so those two rules show in the permission tables."""
-    owner = users_by_role["owner"]
-    admin = users_by_role["governance_admin"]
-    return {
-        **users_by_role,
-        "initiative": initiative,
-        "risk": make_risk(initiative, owner),
-        "incident": make_incident(initiative, owner),
-        "decision": make_decision(owner, initiative, owner=users_by_role["executive"]),
-        "portfolio_decision": make_decision(
-            admin,
-            None,
-            question="Confirm risk appetite for external-facing generative use",
-            owner=users_by_role["executive"],
-        ),
-        "action": make_action(initiative, owner, owner=users_by_role["other_product_owner"]),
-    }

@@ -27,23 +27,14 @@ from governance.gates.pipeline_access import pipeline_token_issue
 from portfolio.models import Stage
 from portfolio.services import initiative_set_stage
 from tests.factories import InitiativeFactory, UserFactory
+from tests.roles import SIGNED_IN, expected_status, roles_with, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "pipeline",
-    "anonymous",
-)
+# Besides the table's people: a deployment pipeline's token user.
+ROLES = roles_with("pipeline")
 AUDIT_READERS = {"governance_admin", "auditor"}
 INITIATIVE_TRAIL_READERS = {"governance_admin", "auditor", "owner"}
-LOGGED_IN = set(ROLES) - {"anonymous"}
 
 
 def _event(initiative, actor, action="initiative.updated", changes=None, reason=""):
@@ -92,9 +83,7 @@ def ctx(users_by_role, pipeline_user, initiative, other_initiative):
 # (name, method, url builder, expected status by role)
 def _readers(allowed: set[str], success: int = 200):
     def expected(role: str) -> int:
-        if role == "anonymous":
-            return 302
-        return success if role in allowed else 403
+        return expected_status(role, allowed, success, api=False)
 
     return expected
 
@@ -140,10 +129,7 @@ CASES = [
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("name", "method", "url", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_audit_page_permissions(client, ctx, role, name, method, url, expected):
-    user = ctx.get(role)
-    if user is not None:
-        client.force_login(user)
-    response = getattr(client, method)(url(ctx))
+    response = getattr(signed_in(client, ctx.get(role)), method)(url(ctx))
     assert response.status_code == expected(role), (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected(role)}"
     )
@@ -253,6 +239,7 @@ def test_the_initiative_page_links_to_the_trail_for_those_who_may_read_it(
 ):
 
     trail = reverse("governance:initiative_audit_trail", args=[initiative.pk])
+    assert len(users_by_role) == len(SIGNED_IN)
     for role, user in users_by_role.items():
         if role == "no_role":
             continue

@@ -21,21 +21,12 @@ from django.db import connection
 from core.audit import verify_audit_chain
 from core.errors import ConflictError
 from core.models import AuditEvent
-from core.roles import Role
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.gates.services.status import initiative_status_change
-from governance.models import CouncilMembership, GateRequestStatus, Seat, Vote
+from governance.models import GateRequestStatus, Seat, Vote
 from portfolio.models import Initiative, Stage, StageTransition, Status
-from tests.factories import UserFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    delivery_owner,
-    gate_policies,
-    legal,
-    pilot,
-    templates,
-)
+from tests.factories import seated_council_member
 
 pytestmark = [
     pytest.mark.skipif(
@@ -168,8 +159,7 @@ def test_simultaneous_votes_by_different_members_are_all_recorded_once(pilot, pr
     seats = [Seat.SECURITY, Seat.LEGAL, Seat.DATA, Seat.PRODUCT, Seat.EXECUTIVE, Seat.DATA]
     members = []
     for n, seat in enumerate(seats):
-        member = UserFactory(username=f"member{n}", roles=[Role.COUNCIL_MEMBER])
-        CouncilMembership.objects.create(user=member, seat=seat)
+        member = seated_council_member(seat=seat, username=f"member{n}")
         members.append(member)
 
     results, errors = run_at_once(
@@ -212,8 +202,7 @@ def test_votes_racing_a_decision_land_before_it_or_are_refused(pilot, product_ow
     vote_cast(request=request, actor=legal, choice="approve")
     late = []
     for n in range(THREADS - 1):
-        member = UserFactory(username=f"late{n}", roles=[Role.COUNCIL_MEMBER])
-        CouncilMembership.objects.create(user=member, seat=Seat.DATA)
+        member = seated_council_member(seat=Seat.DATA, username=f"late{n}")
         late.append(member)
     calls = [lambda: gate_request_decide(request=request, actor=chair, decision="go", reason="Go")]
     calls += [

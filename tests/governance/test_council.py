@@ -35,23 +35,26 @@ from governance.models import (
 )
 from portfolio.models import Stage
 from readiness.services import templates_load_shipped
-from tests.factories import InitiativeFactory, UserFactory
-from tests.governance import council_support
+from tests.factories import InitiativeFactory, UserFactory, seated_council_member
 from tests.governance.council_support import (
     action_item,
+    council_chair,
     gate_request,
     pilot_policy_version,
     portfolio_with_requests,
     risk,
     vote,
 )
-
-# Shared fixtures, bound here so pytest finds them (tests/governance has no conftest of ours).
-chair = council_support.chair
-policies = council_support.policies
-seated_member = council_support.seated_member
+from tests.roles import expected_status, readers, roles_with, signed_in
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(db):
+    """These tests' chair is Carla, in the executive seat (the gate tests' is Chris)."""
+    return council_chair()
+
 
 BRUSSELS = datetime.timezone(datetime.timedelta(hours=1))
 
@@ -735,26 +738,9 @@ def test_an_admin_deactivates_a_member_from_the_page(client, governance_admin, s
 # Permissions: every URL and method, every role
 # ---------------------------------------------------------------------------------------------
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "chair",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "chair",
-    "governance_admin",
-    "auditor",
-}
+# Besides the table's people: the council's chair.
+ROLES = roles_with("chair")
+READERS = readers("chair")
 RUNNERS = {"chair", "governance_admin"}
 ADMINS = {"governance_admin"}
 
@@ -850,12 +836,6 @@ PAGE_CASES = [
 ]
 
 
-def _expected(role: str, allowed: set[str], success: int) -> int:
-    if role in allowed:
-        return success
-    return 302 if role == "anonymous" else 403
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("name", "method", "url", "data", "allowed", "success"),
@@ -863,11 +843,9 @@ def _expected(role: str, allowed: set[str], success: int) -> int:
     ids=[case[0] for case in PAGE_CASES],
 )
 def test_page_permissions(client, ctx, role, name, method, url, data, allowed, success):
-    user = ctx.get(role)
-    if user is not None:
-        client.force_login(user)
+    signed_in(client, ctx.get(role))
     response = getattr(client, method)(url(ctx), data(ctx) if data else None)
-    expected = _expected(role, allowed, success)
+    expected = expected_status(role, allowed, success, api=False)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected}"
     )
@@ -1007,8 +985,7 @@ def test_members_page_runs_a_handful_of_queries(
     client, governance_admin, chair, seated_member, django_assert_max_num_queries
 ):
     for n in range(10):
-        user = UserFactory(username=f"member{n}", roles=[Role.COUNCIL_MEMBER])
-        CouncilMembership.objects.create(user=user, seat=Seat.DATA)
+        seated_council_member(seat=Seat.DATA, username=f"member{n}")
     client.force_login(governance_admin)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("governance:member_list"))
@@ -1024,12 +1001,10 @@ def test_a_decision_taken_on_a_meeting_day_is_linked_to_that_meeting(db):
     """
     from django.utils import timezone
 
-    from core.roles import Role
     from governance.council.services import meeting_create
     from governance.gates.services.decisions import gate_request_decide
     from governance.gates.services.requests import vote_cast
     from governance.models import GateRequest
-    from tests.factories import UserFactory
     from tests.governance.gate_pages_support import (
         council,
         file_request,

@@ -4,37 +4,32 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from governance.council.services import meeting_create, meeting_record_minutes
 from governance.models import CouncilMeeting, CouncilMembership, Seat
 from portfolio.models import Stage
 from tests.factories import InitiativeFactory
-from tests.governance import council_support
 from tests.governance.council_support import (
+    council_chair,
     gate_request,
     pilot_policy_version,
     portfolio_with_requests,
     vote,
 )
-
-# Shared fixtures, bound here so pytest finds them (tests/governance has no conftest of ours).
-chair = council_support.chair
-policies = council_support.policies
-seated_member = council_support.seated_member
+from tests.roles import api_client, expected_status, readers, roles_with
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(db):
+    """These tests' chair is Carla, in the executive seat (the gate tests' is Chris)."""
+    return council_chair()
+
 
 MEETINGS = "/api/v1/council-meetings/"
 POLICIES = "/api/v1/gate-policies/"
 MEMBERS = "/api/v1/council-members/"
-
-
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def _meeting(actor, title="Weekly AI council") -> CouncilMeeting:
@@ -64,7 +59,7 @@ def _version_payload(version, **overrides) -> dict:
 def test_meetings_are_listed_newest_first_with_a_summary(chair, executive):
     _meeting(chair, title="Older")
     newer = _meeting(chair, title="Newer")
-    response = _client(executive).get(MEETINGS)
+    response = api_client(executive).get(MEETINGS)
     assert response.status_code == 200
     first = response.json()["results"][0]
     assert first["id"] == newer.pk
@@ -99,7 +94,7 @@ def test_a_meeting_shows_its_agenda_decisions_votes_and_attendees(
     )
     vote(decided, seated_member, "approve", Seat.SECURITY)
     vote(decided, chair, "reject", Seat.EXECUTIVE)
-    body = _client(auditor).get(f"{MEETINGS}{meeting.pk}/").json()
+    body = api_client(auditor).get(f"{MEETINGS}{meeting.pk}/").json()
     assert body["agenda"]["gate_requests"][0]["id"] == pending.pk
     assert body["agenda"]["gate_requests"][0]["transition"] == "Exploration → Pilot"
     assert body["decision_count"] == 1
@@ -125,7 +120,7 @@ def test_the_chair_schedules_a_meeting_and_the_server_builds_its_agenda(
     chair, product_owner, initiative, policies
 ):
     gate_request(initiative, pilot_policy_version(policies), product_owner)
-    response = _client(chair).post(
+    response = api_client(chair).post(
         MEETINGS,
         {"title": "Weekly AI council", "scheduled_for": "2026-12-03T10:00:00+01:00"},
         format="json",
@@ -138,7 +133,7 @@ def test_the_chair_schedules_a_meeting_and_the_server_builds_its_agenda(
 
 
 def test_the_agenda_cannot_be_supplied_by_the_client(chair):
-    response = _client(chair).post(
+    response = api_client(chair).post(
         MEETINGS,
         {"title": "Council", "scheduled_for": "2026-12-03T10:00:00Z", "agenda": {}},
         format="json",
@@ -149,7 +144,7 @@ def test_the_agenda_cannot_be_supplied_by_the_client(chair):
 
 
 def test_a_meeting_without_a_title_is_a_field_error(chair):
-    response = _client(chair).post(
+    response = api_client(chair).post(
         MEETINGS, {"title": "", "scheduled_for": "2026-12-03T10:00:00Z"}, format="json"
     )
     assert response.status_code == 400
@@ -158,13 +153,13 @@ def test_a_meeting_without_a_title_is_a_field_error(chair):
 
 def test_minutes_are_saved_and_a_stale_version_is_a_conflict(chair, governance_admin):
     meeting = _meeting(chair)
-    saved = _client(chair).post(
+    saved = api_client(chair).post(
         f"{MEETINGS}{meeting.pk}/minutes/", {"minutes": "Agreed.", "version": 1}, format="json"
     )
     assert saved.status_code == 200
     assert saved.json()["minutes"] == "Agreed."
     assert saved.json()["version"] == 2
-    stale = _client(governance_admin).post(
+    stale = api_client(governance_admin).post(
         f"{MEETINGS}{meeting.pk}/minutes/", {"minutes": "Overwrite", "version": 1}, format="json"
     )
     assert stale.status_code == 409
@@ -175,7 +170,7 @@ def test_minutes_are_saved_and_a_stale_version_is_a_conflict(chair, governance_a
 
 def test_minutes_need_the_version_that_was_read(chair):
     meeting = _meeting(chair)
-    response = _client(chair).post(
+    response = api_client(chair).post(
         f"{MEETINGS}{meeting.pk}/minutes/", {"minutes": "Agreed."}, format="json"
     )
     assert response.status_code == 400
@@ -189,12 +184,12 @@ def test_decided_requests_are_linked_and_pending_ones_are_refused(
     meeting = _meeting(chair)
     decided = gate_request(initiative, version, product_owner, decision="go", decided_by=chair)
     pending = gate_request(InitiativeFactory(), version, product_owner)
-    refused = _client(chair).post(
+    refused = api_client(chair).post(
         f"{MEETINGS}{meeting.pk}/decisions/", {"requests": [pending.pk]}, format="json"
     )
     assert refused.status_code == 400
     assert "no decision yet" in refused.json()["requests"][0]
-    linked = _client(chair).post(
+    linked = api_client(chair).post(
         f"{MEETINGS}{meeting.pk}/decisions/", {"requests": [decided.pk]}, format="json"
     )
     assert linked.status_code == 200
@@ -207,7 +202,7 @@ def test_decided_requests_are_linked_and_pending_ones_are_refused(
 
 
 def test_policies_list_each_gate_with_its_current_version_in_data_and_words(executive, policies):
-    body = _client(executive).get(POLICIES).json()
+    body = api_client(executive).get(POLICIES).json()
     assert [p["title"] for p in body] == [
         "Exploration → Pilot",
         "Pilot → Controlled rollout",
@@ -234,7 +229,7 @@ def test_an_admin_adds_a_version_and_pending_requests_keep_theirs(
     policy = _rollout_policy(policies)
     old = policy.versions.get()
     pending = gate_request(initiative, old, product_owner)
-    response = _client(governance_admin).post(
+    response = api_client(governance_admin).post(
         f"{POLICIES}{policy.pk}/versions/",
         _version_payload(old, quorum=3, required_seats=["security", "legal", "data"]),
         format="json",
@@ -244,14 +239,14 @@ def test_an_admin_adds_a_version_and_pending_requests_keep_theirs(
     assert response.json()["pending_requests"] == 0
     pending.refresh_from_db()
     assert pending.policy_version == old
-    detail = _client(governance_admin).get(f"{POLICIES}{policy.pk}/").json()
+    detail = api_client(governance_admin).get(f"{POLICIES}{policy.pk}/").json()
     assert [v["number"] for v in detail["versions"]] == [2, 1]
     assert detail["versions"][1]["pending_requests"] == 1
 
 
 def test_posting_the_current_content_again_makes_no_version(governance_admin, policies):
     policy = _rollout_policy(policies)
-    response = _client(governance_admin).post(
+    response = api_client(governance_admin).post(
         f"{POLICIES}{policy.pk}/versions/", _version_payload(policy.versions.get()), format="json"
     )
     assert response.status_code == 200
@@ -272,7 +267,7 @@ def test_posting_the_current_content_again_makes_no_version(governance_admin, po
 )
 def test_an_invalid_version_is_refused_by_field(governance_admin, policies, override, field):
     policy = _rollout_policy(policies)
-    response = _client(governance_admin).post(
+    response = api_client(governance_admin).post(
         f"{POLICIES}{policy.pk}/versions/",
         _version_payload(policy.versions.get(), **override),
         format="json",
@@ -288,19 +283,19 @@ def test_an_invalid_version_is_refused_by_field(governance_admin, policies, over
 
 
 def test_members_are_listed_with_seat_and_chair(chair, seated_member, executive):
-    body = _client(executive).get(MEMBERS).json()
+    body = api_client(executive).get(MEMBERS).json()
     assert body[0]["person"]["username"] == "chair"
     assert body[0]["is_chair"] is True
     assert {m["seat"] for m in body} == {"executive", "security"}
 
 
 def test_an_admin_seats_a_member_then_changes_the_seat(governance_admin, council_member):
-    created = _client(governance_admin).post(
+    created = api_client(governance_admin).post(
         MEMBERS, {"user": council_member.pk, "seat": "legal"}, format="json"
     )
     assert created.status_code == 201, created.json()
     assert created.json()["active"] is True
-    changed = _client(governance_admin).post(
+    changed = api_client(governance_admin).post(
         MEMBERS, {"user": council_member.pk, "seat": "data"}, format="json"
     )
     assert changed.status_code == 200
@@ -308,7 +303,7 @@ def test_an_admin_seats_a_member_then_changes_the_seat(governance_admin, council
 
 
 def test_a_second_chair_is_a_field_error(governance_admin, chair, seated_member):
-    response = _client(governance_admin).post(
+    response = api_client(governance_admin).post(
         MEMBERS,
         {"user": seated_member.pk, "seat": "security", "is_chair": True},
         format="json",
@@ -321,26 +316,9 @@ def test_a_second_chair_is_a_field_error(governance_admin, chair, seated_member)
 # Permissions: every endpoint and method, every role
 # ---------------------------------------------------------------------------------------------
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "chair",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "chair",
-    "governance_admin",
-    "auditor",
-}
+# Besides the table's people: the council's chair.
+ROLES = roles_with("chair")
+READERS = readers("chair")
 RUNNERS = {"chair", "governance_admin"}
 ADMINS = {"governance_admin"}
 
@@ -413,12 +391,6 @@ API_CASES = [
 ]
 
 
-def _expected(role: str, allowed: set[str], success: int) -> int:
-    if role in allowed:
-        return success
-    return 401 if role == "anonymous" else 403
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("name", "method", "url", "data", "allowed", "success"),
@@ -426,10 +398,10 @@ def _expected(role: str, allowed: set[str], success: int) -> int:
     ids=[case[0] for case in API_CASES],
 )
 def test_api_permissions(ctx, role, name, method, url, data, allowed, success):
-    response = getattr(_client(ctx.get(role)), method)(
+    response = getattr(api_client(ctx.get(role)), method)(
         url(ctx), data(ctx) if data else None, format="json"
     )
-    expected = _expected(role, allowed, success)
+    expected = expected_status(role, allowed, success, api=True)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code} "
         f"{getattr(response, 'data', '')}, expected {expected}"
@@ -451,20 +423,22 @@ def test_api_permissions(ctx, role, name, method, url, data, allowed, success):
     ],
 )
 def test_methods_an_endpoint_does_not_take_are_refused(ctx, method, url):
-    response = getattr(_client(ctx["governance_admin"]), method)(url(ctx), {}, format="json")
+    response = getattr(api_client(ctx["governance_admin"]), method)(url(ctx), {}, format="json")
     assert response.status_code == 405
 
 
 def test_refused_api_writes_change_nothing(ctx):
-    _client(ctx["council_member"]).post(
+    api_client(ctx["council_member"]).post(
         f"{MEETINGS}{ctx['meeting'].pk}/minutes/", {"minutes": "x", "version": 1}, format="json"
     )
-    _client(ctx["chair"]).post(
+    api_client(ctx["chair"]).post(
         f"{POLICIES}{ctx['policy'].pk}/versions/",
         _version_payload(ctx["policy"].versions.get(), quorum=4),
         format="json",
     )
-    _client(ctx["chair"]).post(MEMBERS, {"user": ctx["chair"].pk, "seat": "legal"}, format="json")
+    api_client(ctx["chair"]).post(
+        MEMBERS, {"user": ctx["chair"].pk, "seat": "legal"}, format="json"
+    )
     ctx["meeting"].refresh_from_db()
     assert ctx["meeting"].minutes == ""
     assert ctx["policy"].versions.count() == 1
@@ -503,7 +477,7 @@ def test_api_meeting_list_query_count_is_constant(
     executive, many, django_assert_max_num_queries, size
 ):
     many(size)
-    client = _client(executive)
+    client = api_client(executive)
     with django_assert_max_num_queries(API_MEETINGS_BUDGET):
         response = client.get(MEETINGS)
     assert response.json()["count"] == 2
@@ -512,7 +486,7 @@ def test_api_meeting_list_query_count_is_constant(
 @pytest.mark.parametrize("size", [5, 200])
 def test_api_meeting_query_count_is_constant(executive, many, django_assert_max_num_queries, size):
     meeting = many(size)
-    client = _client(executive)
+    client = api_client(executive)
     with django_assert_max_num_queries(API_MEETING_BUDGET):
         response = client.get(f"{MEETINGS}{meeting.pk}/")
     assert len(response.json()["decisions"]) == size
@@ -521,7 +495,7 @@ def test_api_meeting_query_count_is_constant(executive, many, django_assert_max_
 @pytest.mark.parametrize("size", [5, 200])
 def test_api_policies_query_count_is_constant(executive, many, django_assert_max_num_queries, size):
     many(size)
-    client = _client(executive)
+    client = api_client(executive)
     with django_assert_max_num_queries(API_POLICIES_BUDGET):
         response = client.get(POLICIES)
     assert response.json()[0]["current_version"]["pending_requests"] == size

@@ -9,20 +9,18 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.roles import Role
 from governance.gates.services import initiative_status_change
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.requests import vote_cast
 from governance.models import (
     ActionItem,
-    CouncilMembership,
     GateRequest,
     GateRequestStatus,
     Seat,
     Vote,
 )
 from portfolio.models import Initiative, Stage, Status
-from tests.factories import UserFactory
+from tests.factories import seated_council_member
 from tests.governance.gate_pages_support import (
     council,
     file_request,
@@ -30,31 +28,14 @@ from tests.governance.gate_pages_support import (
     make_gate_ready,
     pilot_initiative,
 )
+from tests.roles import api_client, expected_status, readers, roles_with
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-    "chair",
-    "recused_member",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "chair",
-    "recused_member",
-}
+# Besides the table's people: the council's chair, and a member recused as the initiative's
+# delivery owner.
+ROLES = roles_with("chair", "recused_member")
+READERS = readers("chair", "recused_member")
 REQUESTERS = {"owner", "governance_admin"}
 VOTERS = {"council_member", "chair"}
 STATUS_CHANGERS = {"chair", "governance_admin"}
@@ -64,10 +45,9 @@ STATUS_CHANGERS = {"chair", "governance_admin"}
 def api_ctx(users_by_role, product_owner, business_unit, governance_admin):
     versions = load_shipped_data()
     members = council()
-    recused = UserFactory(
-        username="paul", first_name="Paul", last_name="Okafor", roles=[Role.COUNCIL_MEMBER]
+    recused = seated_council_member(
+        seat=Seat.PRODUCT, username="paul", first_name="Paul", last_name="Okafor"
     )
-    CouncilMembership.objects.create(user=recused, seat=Seat.PRODUCT)
     initiative = pilot_initiative(product_owner, recused, business_unit=business_unit)
     make_gate_ready(initiative, product_owner, versions)
     gate_request = file_request(initiative, product_owner)
@@ -172,11 +152,7 @@ API_CASES = [
 
 
 def _client(ctx, role: str) -> APIClient:
-    client = APIClient()
-    user = ctx.get(role)
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+    return api_client(ctx.get(role))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -189,12 +165,7 @@ def test_gate_api_permissions(api_ctx, role, name, method, url, data, allowed, s
     client = _client(api_ctx, role)
     payload = data(api_ctx) if data else None
     response = getattr(client, method)(url(api_ctx), payload, format="json")
-    if role in allowed:
-        expected = success
-    elif role == "anonymous":
-        expected = 401
-    else:
-        expected = 403
+    expected = expected_status(role, allowed, success, api=True)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code} "
         f"{getattr(response, 'data', '')}, expected {expected}"

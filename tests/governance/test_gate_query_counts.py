@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from core.roles import Role, user_roles
 from governance.gates.panels import gate_panel
-from governance.models import CouncilMembership, GatePolicyVersion, GateRequest, Risk, Seat, Vote
+from governance.models import GatePolicyVersion, GateRequest, Risk, Seat, Vote
 from portfolio.models import Stage
-from tests.factories import UserFactory
+from tests.factories import GateRequestFactory, UserFactory, seated_council_member
 from tests.governance.gate_pages_support import (
     council,
     file_request,
@@ -70,11 +70,9 @@ def _pending_portfolio(world, owner, business_unit, size: int) -> list[GateReque
             business_unit=business_unit,
             stage_changed_at=now - datetime.timedelta(days=30 + n),
         )
-        request = GateRequest.objects.create(
+        request = GateRequestFactory(
             initiative=initiative,
             policy_version=world["version"],
-            from_stage=Stage.PILOT,
-            to_stage=Stage.CONTROLLED_ROLLOUT,
             requested_by=owner,
             review_due_at=now + datetime.timedelta(days=7 - n % 10),
             justification="Some criteria fail; see the evidence.",
@@ -142,8 +140,7 @@ def test_request_detail_query_count_is_constant(
     make_gate_ready(initiative, product_owner, world["versions"])
     request = file_request(initiative, product_owner)
     for n in range(voters):
-        user = UserFactory(username=f"member{n}", roles=[Role.COUNCIL_MEMBER])
-        CouncilMembership.objects.create(user=user, seat=Seat.DATA)
+        user = seated_council_member(seat=Seat.DATA, username=f"member{n}")
         Vote.objects.create(request=request, voter=user, seat=Seat.DATA, choice="abstain")
     client.force_login(world["members"]["sec"])  # the chair: vote and decide forms too
     with django_assert_max_num_queries(DETAIL_BUDGET):

@@ -55,32 +55,17 @@ from governance.register import permissions as register_permissions
 from governance.tasks import send_overdue_action_item_reminders
 from portfolio.models import Initiative, ProblemStatement, Stage, StageTransition, Status
 from portfolio.services import initiative_update, problem_statement_save
-from tests.factories import InitiativeFactory, UserFactory, VendorFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    data_member,
-    delivery_owner,
-    gate_policies,
-    legal,
-    pilot,
-    product_member,
-    ready_initiative,
-    scorecard_answers,
-    submit,
-    templates,
+from tests.factories import (
+    GateRequestFactory,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    seated_council_member,
 )
+from tests.governance.gate_service_support import ready_initiative, scorecard_answers, submit
+from tests.roles import SIGNED_IN, signed_in_except
 
 pytestmark = pytest.mark.django_db
-
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-)
 
 
 def events(action: str, **filters) -> list[AuditEvent]:
@@ -113,7 +98,7 @@ def approve_both(request, chair, legal):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SIGNED_IN)
 def test_permission_helpers_per_role(role, users_by_role, initiative):
     user = users_by_role[role]
     expected = {
@@ -253,7 +238,7 @@ def test_identical_content_creates_no_new_version(gate_policies, governance_admi
     assert current.policy.versions.count() == 1
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if r != "governance_admin"])
+@pytest.mark.parametrize("role", signed_in_except("governance_admin"))
 def test_only_a_governance_admin_edits_policies(role, users_by_role, gate_policies):
     current = gate_policies["pilot"]
     with pytest.raises(PermissionDenied, match="governance admin"):
@@ -344,9 +329,7 @@ def test_the_delivery_owner_and_an_admin_may_file(pilot, delivery_owner, governa
     assert gate_request_create(initiative=pilot, actor=governance_admin).pk
 
 
-@pytest.mark.parametrize(
-    "role", ["executive", "other_product_owner", "council_member", "auditor", "no_role"]
-)
+@pytest.mark.parametrize("role", signed_in_except("owner", "governance_admin"))
 def test_others_may_not_file(role, users_by_role, pilot):
     with pytest.raises(PermissionDenied, match="business or delivery owner"):
         gate_request_create(initiative=pilot, actor=users_by_role[role])
@@ -490,7 +473,7 @@ def test_voting_again_updates_the_members_vote(filed, legal):
     assert "gate_request" not in changed.changes
 
 
-@pytest.mark.parametrize("role", ["executive", "owner", "governance_admin", "auditor", "no_role"])
+@pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
 def test_only_council_members_vote(role, users_by_role, filed):
     with pytest.raises(PermissionDenied, match="Only governance council members"):
         vote_cast(request=filed, actor=users_by_role[role], choice="approve")
@@ -652,9 +635,7 @@ def test_go_needs_more_approvals_than_rejections(filed, chair, legal, data_membe
         gate_request_decide(request=filed, actor=chair, decision="go", reason="Now")
 
 
-@pytest.mark.parametrize(
-    "role", ["executive", "owner", "council_member", "governance_admin", "auditor", "no_role"]
-)
+@pytest.mark.parametrize("role", signed_in_except("other_product_owner"))
 def test_only_the_chair_decides(role, users_by_role, filed, chair, legal):
     approve_both(filed, chair, legal)
     with pytest.raises(PermissionDenied, match="Only the council chair"):
@@ -849,9 +830,7 @@ def test_the_requester_withdraws_with_a_reason(filed, product_owner):
         gate_request_withdraw(request=filed, actor=product_owner, reason="Again")
 
 
-@pytest.mark.parametrize(
-    "role", ["executive", "other_product_owner", "council_member", "auditor", "no_role"]
-)
+@pytest.mark.parametrize("role", signed_in_except("owner", "governance_admin"))
 def test_others_may_not_withdraw(role, users_by_role, filed):
     with pytest.raises(PermissionDenied):
         gate_request_withdraw(request=filed, actor=users_by_role[role], reason="x")
@@ -896,9 +875,7 @@ def test_the_chair_or_an_admin_pauses_resumes_and_stops(
     ]
 
 
-@pytest.mark.parametrize(
-    "role", ["executive", "owner", "other_product_owner", "council_member", "auditor", "no_role"]
-)
+@pytest.mark.parametrize("role", signed_in_except("governance_admin"))
 @pytest.mark.parametrize("to_status", [Status.PAUSED, Status.STOPPED])
 def test_others_may_not_pause_or_stop(role, to_status, users_by_role, pilot, legal):
     with pytest.raises(PermissionDenied, match="council chair or a governance admin"):
@@ -1001,7 +978,7 @@ def test_an_area_is_reviewed_once(weak_pilot, legal, chair):
     assert ItemReview.objects.count() == 1
 
 
-@pytest.mark.parametrize("role", ["executive", "owner", "governance_admin", "auditor", "no_role"])
+@pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
 def test_only_council_members_review_areas(role, users_by_role, weak_pilot):
     _, scorecard = weak_pilot
     with pytest.raises(PermissionDenied):
@@ -1160,7 +1137,7 @@ def test_a_council_member_confirms_the_re_review(approved, product_owner, legal)
     assert ReReview.objects.filter(resolved_at__isnull=True).count() == 1
 
 
-@pytest.mark.parametrize("role", ["executive", "owner", "governance_admin", "auditor", "no_role"])
+@pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
 def test_only_council_members_confirm_a_re_review(role, users_by_role, approved, product_owner):
     update(approved, product_owner, autonomy_level="agent")
     with pytest.raises(PermissionDenied):
@@ -1181,8 +1158,7 @@ def test_a_new_go_resolves_the_re_review(approved, product_owner, chair, legal, 
         initiative=approved, actor=product_owner, justification="Scale needs a fresh scorecard"
     )
     approve_both(request, chair, legal)
-    exec_member = UserFactory(username="eva", roles=[Role.COUNCIL_MEMBER])
-    CouncilMembership.objects.create(user=exec_member, seat=Seat.EXECUTIVE)
+    exec_member = seated_council_member(seat=Seat.EXECUTIVE, username="eva")
     vote_cast(request=request, actor=exec_member, choice="approve")
     gate_request_decide(request=request, actor=chair, decision="go", reason="Scale")
     review.refresh_from_db()
@@ -1368,20 +1344,19 @@ def test_pilot_purgatory_lists_drifting_pilots_longest_first(
     _in_pilot(300, title="Paused", status=Status.PAUSED)
     InitiativeFactory(stage=Stage.SCALE, stage_changed_at=now - datetime.timedelta(days=500))
     decided = _in_pilot(150, title="Recently held")
-    GateRequest.objects.create(
+    GateRequestFactory(
         initiative=decided,
         policy_version=gate_policies["pilot"],
-        from_stage="pilot",
-        to_stage="controlled_rollout",
         requested_by=product_owner,
         review_due_at=now,
-        status="decided",
         decision="hold",
         decided_by=product_owner,
         decided_at=now - datetime.timedelta(days=20),
     )
     assert list(selectors.pilot_purgatory_initiatives(now)) == [old, drifting]
-    for initiative in Initiative.objects.all():
+    initiatives = list(Initiative.objects.all())
+    assert len(initiatives) > 2
+    for initiative in initiatives:
         expected = initiative in (old, drifting)
         assert selectors.initiative_in_pilot_purgatory(initiative, now) is expected
         assert selectors.initiative_gate_state(initiative, now).in_pilot_purgatory is expected

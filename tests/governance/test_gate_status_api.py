@@ -27,29 +27,13 @@ from governance.models import (
     ReReview,
 )
 from portfolio.models import Initiative, Stage, Status
-from tests.factories import UserFactory
+from tests.factories import GateRequestFactory, UserFactory
+from tests.roles import READERS, roles_with
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "pipeline",
-    "anonymous",
-)
-ROLE_USERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-}
+# Besides the table's people: a deployment pipeline calling with its read-only token.
+ROLES = roles_with("pipeline")
 NEXT_STAGE = dict(zip(Stage.values[:-1], Stage.values[1:], strict=True))
 PREVIOUS_STAGE = {after: before for before, after in NEXT_STAGE.items()}
 
@@ -77,14 +61,13 @@ def _decide(initiative, to_stage, decision="go", *, decided_by=None, when=None) 
     )
     decider = decided_by or UserFactory(username="chair", roles=[Role.COUNCIL_MEMBER])
     now = when or timezone.now()
-    return GateRequest.objects.create(
+    return GateRequestFactory(
         initiative=initiative,
         policy_version=version,
         from_stage=from_stage,
         to_stage=to_stage,
         requested_by=decider,
         review_due_at=now,
-        status=GateRequestStatus.DECIDED,
         decision=decision,
         decision_reason="Council meeting",
         decided_by=decider,
@@ -371,7 +354,7 @@ def clients(users_by_role, pipeline_token):
 def _expected(role: str, method: str) -> int:
     if role == "anonymous":
         return 401
-    if role in ROLE_USERS:
+    if role in READERS:
         return 200 if method in ("get", "head") else 405
     if role == "pipeline" and method in ("get", "head"):
         return 200
@@ -383,7 +366,7 @@ def _expected(role: str, method: str) -> int:
 def test_gate_status_permissions(clients, initiative, role, method):
     response = getattr(clients[role], method)(_url(initiative, "exploration"))
     expected = _expected(role, method)
-    if method == "options" and role in ROLE_USERS:
+    if method == "options" and role in READERS:
         expected = 200  # DRF's metadata answer, for those who may use the API at all
     assert response.status_code == expected, f"{role} {method.upper()}: {response.status_code}"
 

@@ -14,13 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEvent
-from core.roles import Role
 from governance.gates.services import initiative_status_change
 from governance.gates.services.decisions import gate_request_decide
 from governance.gates.services.requests import vote_cast
 from governance.models import (
     ActionItem,
-    CouncilMembership,
     Decision,
     GateRequest,
     GateRequestStatus,
@@ -30,7 +28,7 @@ from governance.models import (
     Vote,
 )
 from portfolio.models import Initiative, Stage, Status
-from tests.factories import UserFactory
+from tests.factories import seated_council_member
 from tests.governance.gate_pages_support import (
     council,
     file_request,
@@ -38,31 +36,14 @@ from tests.governance.gate_pages_support import (
     make_gate_ready,
     pilot_initiative,
 )
+from tests.roles import expected_status, readers, roles_with, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-    "chair",
-    "recused_member",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "chair",
-    "recused_member",
-}
+# Besides the table's people: the council's chair, and a member recused as the initiative's
+# delivery owner.
+ROLES = roles_with("chair", "recused_member")
+READERS = readers("chair", "recused_member")
 REQUESTERS = {"owner", "governance_admin"}
 VOTERS = {"council_member", "chair"}
 CHAIR = {"chair"}
@@ -74,10 +55,9 @@ QUEUE_READERS = {"council_member", "chair", "recused_member", "governance_admin"
 def gate_ctx(users_by_role, product_owner, business_unit, governance_admin):
     versions = load_shipped_data()
     members = council()
-    recused = UserFactory(
-        username="paul", first_name="Paul", last_name="Okafor", roles=[Role.COUNCIL_MEMBER]
+    recused = seated_council_member(
+        seat=Seat.PRODUCT, username="paul", first_name="Paul", last_name="Okafor"
     )
-    CouncilMembership.objects.create(user=recused, seat=Seat.PRODUCT)
     initiative = pilot_initiative(product_owner, recused, business_unit=business_unit)
     make_gate_ready(initiative, product_owner, versions)
     gate_request = file_request(initiative, product_owner)
@@ -229,20 +209,13 @@ PAGE_CASES = [
     ids=[case[0] for case in PAGE_CASES],
 )
 def test_gate_page_permissions(client, gate_ctx, role, name, method, url, data, allowed, success):
-    user = gate_ctx.get(role)
-    if user is not None:
-        client.force_login(user)
+    signed_in(client, gate_ctx.get(role))
     target = url(gate_ctx)
     if data is not None:
         response = getattr(client, method)(target, data(gate_ctx))
     else:
         response = getattr(client, method)(target)
-    if role in allowed:
-        expected = success
-    elif role == "anonymous":
-        expected = 302
-    else:
-        expected = 403
+    expected = expected_status(role, allowed, success, api=False)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected}"
     )

@@ -5,9 +5,6 @@ reverts an admin's edit. Each hard criterion is tried through the service, the p
 and a refusal changes nothing.
 """
 
-# The fixtures imported from gate_service_support are requested by name, which ruff reads as
-# redefinitions.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import datetime
@@ -50,18 +47,8 @@ from governance.tasks import return_due_iterations
 from portfolio.models import Initiative, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
 from reporting.report_data import monthly_report_data
-from tests.factories import UserFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    delivery_owner,
-    gate_policies,
-    legal,
-    ready_initiative,
-    scorecard_answers,
-    seat,
-    submit,
-    templates,
-)
+from tests.factories import CouncilMembershipFactory, seated_council_member
+from tests.governance.gate_service_support import ready_initiative, scorecard_answers, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +234,7 @@ def test_an_area_at_one_without_a_review_blocks_go_until_the_council_reviews_it(
 def test_a_prohibited_practice_may_not_move_to_any_stage(
     from_stage, templates, gate_policies, product_owner, delivery_owner, chair, legal
 ):
-    product_member = seat(UserFactory(username="pia", roles=[Role.COUNCIL_MEMBER]), Seat.PRODUCT)
+    product_member = seated_council_member(seat=Seat.PRODUCT, username="pia")
     initiative = ready_initiative(templates, product_owner, delivery_owner, stage=from_stage)
     Initiative.objects.filter(pk=initiative.pk).update(eu_ai_act_tier="prohibited")
     request = gate_request_create(
@@ -265,7 +252,7 @@ def test_a_prohibited_practice_may_not_move_to_any_stage(
 def test_any_before_poc_no_blocks_the_pilot_gate(
     templates, gate_policies, product_owner, delivery_owner, chair
 ):
-    product_member = seat(UserFactory(username="pia", roles=[Role.COUNCIL_MEMBER]), Seat.PRODUCT)
+    product_member = seated_council_member(seat=Seat.PRODUCT, username="pia")
     initiative = ready_initiative(templates, product_owner, delivery_owner, stage=Stage.EXPLORATION)
     answers = dict.fromkeys(templates["before_poc"].parsed.item_ids, "yes")
     answers[next(iter(answers))] = "no"
@@ -381,8 +368,8 @@ def test_an_override_is_recorded_and_listed_everywhere(client, low_total, chair,
 @pytest.fixture
 def chair_owns_it(templates, gate_policies, product_owner, delivery_owner, chair, legal):
     """The chair is the initiative's safety owner, so recused; legal and data approve."""
-    data = seat(UserFactory(username="dana", roles=[Role.COUNCIL_MEMBER]), Seat.DATA)
-    security = seat(UserFactory(username="sam", roles=[Role.COUNCIL_MEMBER]), Seat.SECURITY)
+    data = seated_council_member(seat=Seat.DATA, username="dana")
+    security = seated_council_member(seat=Seat.SECURITY, username="sam")
     initiative = ready_initiative(templates, product_owner, delivery_owner, safety_owner=chair)
     request = gate_request_create(initiative=initiative, actor=product_owner)
     approve(request, legal, security)
@@ -432,7 +419,7 @@ def test_a_recused_member_or_the_chair_cannot_be_acting_chair(
     with pytest.raises(ValidationError, match="decides as chair"):
         gate_request_name_acting_chair(request=request, actor=governance_admin, member=chair)
     # The business owner also sits on the council: recused from their own initiative.
-    seat(product_owner, Seat.PRODUCT)
+    CouncilMembershipFactory(user=product_owner, seat=Seat.PRODUCT)
     product_owner.groups.add(Group.objects.get(name=Role.COUNCIL_MEMBER))
     owner_on_council = get_user_model().objects.get(pk=product_owner.pk)
     with pytest.raises(ValidationError, match="recused"):

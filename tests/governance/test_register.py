@@ -39,22 +39,17 @@ from governance.register.services import (
     risk_update,
 )
 from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory
-from tests.governance import register_support
 from tests.governance.register_support import (
     COMPLETERS,
     MANAGERS,
     OUTCOME_RECORDERS,
     PORTFOLIO_MANAGERS,
-    READERS,
-    ROLES,
     make_action,
     make_decision,
     make_incident,
     make_risk,
 )
-
-# The shared fixture, bound here so pytest finds it (tests/governance has no conftest).
-register = register_support.register
+from tests.roles import READERS, ROLES, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -836,8 +831,7 @@ def _expected(role: str, allowed, success: int) -> int:
 def test_page_permissions(client, register, role, name, method, url_name, args, data, allowed,
                           success):  # fmt: skip
     user = register.get(role)
-    if user is not None:
-        client.force_login(user)
+    signed_in(client, user)
     url = reverse(f"governance:{url_name}", args=args(register) if args else None)
     payload = data(register, user) if data else None
     response = getattr(client, method)(url, payload) if payload else getattr(client, method)(url)

@@ -11,19 +11,15 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from governance.models import Risk
 from governance.register.services import risk_update
-from tests.governance import register_support
 from tests.governance.register_support import (
     COMPLETERS,
     MANAGERS,
     OUTCOME_RECORDERS,
     PORTFOLIO_MANAGERS,
-    READERS,
-    ROLES,
     make_action,
     make_risk,
 )
-
-register = register_support.register
+from tests.roles import READERS, ROLES, api_client, expected_status
 
 pytestmark = pytest.mark.django_db
 
@@ -406,12 +402,6 @@ API_CASES = [
 ]
 
 
-def _expected(role: str, allowed, success: int) -> int:
-    if role == "anonymous":
-        return 401
-    return success if role in allowed else 403
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     ("name", "method", "url", "data", "allowed", "success"),
@@ -419,13 +409,10 @@ def _expected(role: str, allowed, success: int) -> int:
     ids=[case[0] for case in API_CASES],
 )
 def test_api_permissions(register, role, name, method, url, data, allowed, success):
-    client = APIClient()
     user = register.get(role)
-    if user is not None:
-        client.force_authenticate(user)
     payload = data(register, user) if data else None
-    response = getattr(client, method)(url(register), payload, format="json")
-    expected = _expected(role, allowed, success)
+    response = getattr(api_client(user), method)(url(register), payload, format="json")
+    expected = expected_status(role, allowed, success, api=True)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code} "
         f"{getattr(response, 'data', '')}, expected {expected}"

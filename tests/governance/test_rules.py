@@ -504,7 +504,9 @@ def test_every_default_policy_passes_on_a_ready_initiative():
             "rollout_governance": checklist("rollout_governance", items=14),
         }
     )
-    for policy in default_policy_definitions():
+    policies = default_policy_definitions()
+    assert policies
+    for policy in policies:
         results = evaluate_gate(policy.criteria, ready)
         assert all(result.passed for result in results), (policy.title, results)
 
@@ -528,6 +530,7 @@ def test_every_criterion_says_what_kind_of_evidence_it_links_to():
         problem_statement=None,
         assessments={},
     )
+    assert rules.CRITERIA
     for criterion_id in rules.CRITERIA:
         (result,) = evaluate_gate([{"id": criterion_id}], snap)
         assert result.evidence_kind in rules.EVIDENCE_KINDS
@@ -697,6 +700,7 @@ A, AC, R, AB = "approve", "approve_with_conditions", "reject", "abstain"
 )
 def test_tally(votes, quorum, seats, expected):
     result = tally([VoteInput(*vote) for vote in votes], quorum=quorum, required_seats=seats)
+    assert expected
     for name, value in expected.items():
         assert getattr(result, name) == value, name
 
@@ -967,7 +971,8 @@ def test_the_default_policies_cover_every_transition_with_the_seats_from_the_dom
     assert seats[("pilot", "controlled_rollout")] == {"security", "legal"}
     assert "executive" in seats[("controlled_rollout", "scale")]
     assert seats[("scale", "operation")] == {"executive"}
-    for policy in default_policy_definitions():
+    assert by_transition
+    for policy in by_transition.values():
         assert policy.decider_roles == ("council_member",)
         assert policy.quorum >= 1
 
@@ -983,6 +988,7 @@ def test_the_default_policies_carry_the_issue_criteria():
         assert ("checklist_passed", "rollout_governance") in ids(key)
         assert ("scorecard_ready", None) in ids(key)
     assert ("no_open_incident", None) in ids("controlled_rollout")  # an incident blocks scale
+    assert STAGE_ORDER[:-1]
     for key in STAGE_ORDER[:-1]:
         for criterion in (
             "problem_statement_complete",

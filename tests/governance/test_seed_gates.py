@@ -1,12 +1,15 @@
-"""`manage.py seed_gates`: pending gate requests with first votes and an item review, once."""
+"""`manage.py seed_gates`: pending gate requests with first votes and an item review, once.
+
+Seeded once for the module; the command from other starting points is in test_seed_commands.py.
+"""
 
 from __future__ import annotations
 
-from io import StringIO
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,29 +23,24 @@ from governance.models import (
     Vote,
     VoteChoice,
 )
-from portfolio.models import Initiative, Stage, Status
+from portfolio.models import Initiative, Stage
 from readiness.models import Assessment, AssessmentStatus
+from tests.seeding import seed_demo_up_to_gates, seed_once_per_module
 
 COLLECTIONS = "Payment collections automation"
 INSIGHT = "Insight synthesis for CX"
 SALES = "Sales call coaching"
 
 
-def _prepare(*, register: bool = True) -> None:
-    """The demo as `make setup` leaves it, then the readiness seed."""
-    call_command("seed_demo", quiet=True)
-    call_command("load_templates", stdout=StringIO())
-    call_command("load_gate_policies", stdout=StringIO())
-    call_command("seed_governance", quiet=True)
-    if register:
-        call_command("seed_register", quiet=True)
-    call_command("seed_readiness", quiet=True)
-
-
-@pytest.fixture
-def seeded(db: None) -> None:
-    _prepare()
+def _seed() -> None:
+    seed_demo_up_to_gates()
     call_command("seed_gates", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Seeded once for this module; each test's changes are rolled back."""
+    yield from seed_once_per_module(django_db_blocker, _seed)
 
 
 def _user(username: str):
@@ -153,54 +151,3 @@ def test_running_both_seeds_twice_changes_no_counts(seeded: None) -> None:
 
     assert _counts() == before
     assert list(GateRequest.objects.values_list("pk", "status", "justification")) == requests
-
-
-@pytest.mark.django_db
-def test_without_the_register_only_the_missing_checklist_is_justified(db: None) -> None:
-    _prepare(register=False)
-
-    call_command("seed_gates", quiet=True)
-
-    request = _request(COLLECTIONS)
-    assert [item["id"] for item in request.evidence if not item["passed"]] == ["checklist_passed"]
-    assert "risk" not in request.justification.split("What fails today")[1]
-    assert request.votes.count() == 1
-
-
-@pytest.mark.django_db
-def test_an_initiative_no_longer_in_the_stage_is_skipped_and_said_so(db: None) -> None:
-    _prepare()
-    Initiative.objects.filter(title=COLLECTIONS).update(status=Status.PAUSED)
-
-    out = StringIO()
-    call_command("seed_gates", stdout=out)
-
-    assert not GateRequest.objects.filter(initiative__title=COLLECTIONS).exists()
-    assert GateRequest.objects.filter(initiative__title=INSIGHT).exists()
-    assert f"{COLLECTIONS} is paused (hold) in Pilot" in out.getvalue()
-
-
-@pytest.mark.django_db
-def test_prints_one_summary_line_unless_quiet(db: None) -> None:
-    _prepare()
-    out = StringIO()
-    call_command("seed_gates", stdout=out)
-
-    assert out.getvalue().splitlines() == [
-        "Gates: 2 pending gate requests filed with 2 votes, 1 item reviews recorded; "
-        "0 already there, skipped."
-    ]
-    quiet = StringIO()
-    call_command("seed_gates", "--quiet", stdout=quiet)
-    assert quiet.getvalue() == ""
-
-
-@pytest.mark.django_db
-def test_needs_the_readiness_seed_first(db: None) -> None:
-    call_command("seed_demo", quiet=True)
-    call_command("load_templates", stdout=StringIO())
-    call_command("seed_governance", quiet=True)
-
-    with pytest.raises(CommandError, match="seed_readiness"):
-        call_command("seed_gates", quiet=True)
-    assert not GateRequest.objects.exists()

@@ -5,8 +5,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from portfolio.models import Initiative, ProblemStatement, Stage
-from tests.factories import InitiativeFactory
-from tests.portfolio.test_services import STRONG
+from tests.factories import STRONG_STATEMENT, InitiativeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +125,9 @@ def test_list_is_paginated(api):
 
 def test_problem_statement_create_returns_findings_sentence_and_score(api, initiative):
     response = api.post(
-        "/api/v1/problem-statements/", {**STRONG, "initiative": initiative.pk}, format="json"
+        "/api/v1/problem-statements/",
+        {**STRONG_STATEMENT, "initiative": initiative.pk},
+        format="json",
     )
     assert response.status_code == 201, response.data
     assert response.data["version"] == 1
@@ -136,9 +137,15 @@ def test_problem_statement_create_returns_findings_sentence_and_score(api, initi
 
 
 def test_second_problem_statement_for_an_initiative_is_refused(api, initiative):
-    api.post("/api/v1/problem-statements/", {**STRONG, "initiative": initiative.pk}, format="json")
+    api.post(
+        "/api/v1/problem-statements/",
+        {**STRONG_STATEMENT, "initiative": initiative.pk},
+        format="json",
+    )
     response = api.post(
-        "/api/v1/problem-statements/", {**STRONG, "initiative": initiative.pk}, format="json"
+        "/api/v1/problem-statements/",
+        {**STRONG_STATEMENT, "initiative": initiative.pk},
+        format="json",
     )
     assert response.status_code == 400
     assert "already has a problem statement" in str(response.data["initiative"])
@@ -146,7 +153,9 @@ def test_second_problem_statement_for_an_initiative_is_refused(api, initiative):
 
 def test_problem_statement_update_keeps_versions_and_detects_conflicts(api, initiative):
     created = api.post(
-        "/api/v1/problem-statements/", {**STRONG, "initiative": initiative.pk}, format="json"
+        "/api/v1/problem-statements/",
+        {**STRONG_STATEMENT, "initiative": initiative.pk},
+        format="json",
     ).data
     url = f"/api/v1/problem-statements/{created['id']}/"
     assert api.patch(url, {"target": "10 minutes", "version": 1}, format="json").status_code == 200
@@ -161,7 +170,9 @@ def test_problem_statement_update_keeps_versions_and_detects_conflicts(api, init
 def test_problem_statement_cannot_move_to_another_initiative(api, initiative, product_owner):
     other = InitiativeFactory(business_owner=product_owner)
     created = api.post(
-        "/api/v1/problem-statements/", {**STRONG, "initiative": initiative.pk}, format="json"
+        "/api/v1/problem-statements/",
+        {**STRONG_STATEMENT, "initiative": initiative.pk},
+        format="json",
     ).data
     response = api.patch(
         f"/api/v1/problem-statements/{created['id']}/", {"initiative": other.pk}, format="json"

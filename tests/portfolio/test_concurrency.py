@@ -20,9 +20,8 @@ from core.roles import Role
 from portfolio.models import Initiative, Kpi, ProblemStatementVersion
 from portfolio.services import initiative_update, problem_statement_save
 from portfolio.value.services import kpi_set
-from tests.factories import InitiativeFactory, UserFactory
-from tests.portfolio.test_services import STRONG
-from tests.portfolio.test_value_services import TRIAGE_KPI
+from tests.factories import STRONG_STATEMENT, InitiativeFactory, UserFactory
+from tests.portfolio.support import TRIAGE_KPI
 
 pytestmark = [
     pytest.mark.skipif(
@@ -96,7 +95,9 @@ def test_simultaneous_edits_of_one_initiative_version_let_exactly_one_win(owned)
 
 def test_simultaneous_saves_of_one_problem_statement_version_keep_one_new_version(owned):
     initiative, owner = owned
-    problem_statement_save(initiative=initiative, actor=owner, data=STRONG, expected_version=0)
+    problem_statement_save(
+        initiative=initiative, actor=owner, data=STRONG_STATEMENT, expected_version=0
+    )
     targets = [f"{minutes} minutes per renewal" for minutes in (5, 10, 20, 25)]
 
     results, errors = run_at_once(
@@ -104,7 +105,7 @@ def test_simultaneous_saves_of_one_problem_statement_version_keep_one_new_versio
             lambda t=t: problem_statement_save(
                 initiative=Initiative(pk=initiative.pk),
                 actor=owner,
-                data={**STRONG, "target": t},
+                data={**STRONG_STATEMENT, "target": t},
                 expected_version=1,
             )
             for t in targets

@@ -10,26 +10,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from portfolio.models import ProblemStatement, Stage
-from portfolio.services import problem_statement_save
+from tests.factories import problem_statement
+from tests.roles import READERS, ROLES, api_client, expected_status, signed_in
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-}
 EDITORS = {"owner", "governance_admin"}
 CREATORS = {"owner", "other_product_owner", "governance_admin"}
 ADMINS = {"governance_admin"}
@@ -248,25 +231,13 @@ def ctx(users_by_role, initiative, governance_admin):
     # A named delivery owner lets the stage move out of exploration.
     initiative.delivery_owner = UserFactory(username="delivery", roles=[Role.PRODUCT_OWNER])
     initiative.save()
-    statement = problem_statement_save(
-        initiative=initiative, actor=governance_admin, data=STATEMENT, expected_version=0
-    )
+    statement = problem_statement(initiative, governance_admin, STATEMENT)
     return {
         **users_by_role,
         "initiative": initiative,
         "second_initiative": second,
         "statement": statement,
     }
-
-
-def _expected(role: str, allowed: set[str], success: int, *, api: bool) -> int:
-    if role in allowed:
-        return success
-    if role == "anonymous":
-        return 401 if api else 302
-    if role == "no_role" or role in READERS:
-        return 403
-    return 403
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -277,15 +248,14 @@ def _expected(role: str, allowed: set[str], success: int, *, api: bool) -> int:
 )
 def test_page_permissions(client, ctx, role, name, method, url, data, allowed, success):
     user = ctx.get(role)
-    if user is not None:
-        client.force_login(user)
+    signed_in(client, user)
     payload = data(ctx, user) if data else None
     response = (
         getattr(client, method)(url(ctx), payload)
         if payload is not None
         else getattr(client, method)(url(ctx))
     )
-    expected = _expected(role, allowed, success, api=False)
+    expected = expected_status(role, allowed, success, api=False)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected}"
     )
@@ -300,13 +270,10 @@ def test_page_permissions(client, ctx, role, name, method, url, data, allowed, s
     ids=[c[0] for c in API_CASES],
 )
 def test_api_permissions(ctx, role, name, method, url, data, allowed, success):
-    client = APIClient()
     user = ctx.get(role)
-    if user is not None:
-        client.force_authenticate(user)
     payload = data(ctx, user) if data else None
-    response = getattr(client, method)(url(ctx), payload, format="json")
-    expected = _expected(role, allowed, success, api=True)
+    response = getattr(api_client(user), method)(url(ctx), payload, format="json")
+    expected = expected_status(role, allowed, success, api=True)
     if name == "schema" and role == "no_role":
         expected = 403
     assert response.status_code == expected, (

@@ -7,19 +7,20 @@ from django.urls import reverse
 
 from core.roles import Role
 from portfolio.models import Stage
-from portfolio.services import problem_statement_save
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory, VendorFactory
-from tests.portfolio.test_services import STRONG
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    problem_statement,
+)
+from tests.portfolio.support import DETAIL_QUERY_BUDGET
 
 pytestmark = pytest.mark.django_db
 
 # Session, user, groups (roles), count, page of rows, and the filter form's select options
-# The initiative page adds its panels: readiness 1, gates 1, register 3 (risks, incidents,
-# actions), audit 0; and its Value section 1 (the KPI's measurements, only when it has a KPI; the
-# KPI itself is joined to the initiative).
 # (business units, owners) — none of which depends on the number of initiatives.
 LIST_QUERY_BUDGET = 7
-DETAIL_QUERY_BUDGET = 12
 API_LIST_QUERY_BUDGET = 6
 
 
@@ -80,9 +81,7 @@ def test_initiative_page_query_count_is_constant(
 ):
     initiatives = _portfolio(size)
     target = initiatives[-1]
-    problem_statement_save(
-        initiative=target, actor=governance_admin, data=STRONG, expected_version=0
-    )
+    problem_statement(target, governance_admin)
     client.force_login(executive)
     with django_assert_max_num_queries(DETAIL_QUERY_BUDGET):
         response = client.get(target.get_absolute_url())

@@ -21,25 +21,9 @@ from portfolio.services import (
     initiative_update,
     problem_statement_save,
 )
+from tests.factories import STRONG_STATEMENT
 
 pytestmark = pytest.mark.django_db
-
-STRONG = {
-    "user_team": "Enterprise customer success managers with more than 40 active accounts",
-    "friction": (
-        "renewal preparation means manually reviewing CRM notes, tickets and call transcripts"
-    ),
-    "cause": "customer signals are scattered across four systems with no shared view",
-    "cost": "3 hours of preparation per renewal and missed churn signals",
-    "desired_outcome": "generate a reliable renewal briefing in under five minutes",
-    "success_metric": "preparation time per renewal and manager trust in the summary",
-    "constraints": "existing CRM, privacy and customer data constraints",
-    "kpi": "Median renewal preparation time",
-    "baseline": "3 hours per renewal",
-    "target": "15 minutes per renewal",
-    "target_date": "2027-03-31",
-    "non_ai_alternative": "A shared renewal checklist and a CRM report template",
-}
 
 
 def _data(business_unit, **overrides):
@@ -291,7 +275,7 @@ def test_every_problem_statement_save_keeps_a_version(initiative, product_owner)
         expected_version=0,
     )
     statement = problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=1
+        initiative=initiative, actor=product_owner, data=STRONG_STATEMENT, expected_version=1
     )
     assert statement.version == 2
     assert statement.clarity_score >= 4
@@ -309,13 +293,13 @@ def test_every_problem_statement_save_keeps_a_version(initiative, product_owner)
 
 def test_problem_statement_conflict_returns_the_other_persons_text(initiative, product_owner):
     problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+        initiative=initiative, actor=product_owner, data=STRONG_STATEMENT, expected_version=0
     )
     with pytest.raises(ConflictError) as error:
         problem_statement_save(
             initiative=initiative,
             actor=product_owner,
-            data={**STRONG, "target": "10 minutes"},
+            data={**STRONG_STATEMENT, "target": "10 minutes"},
             expected_version=0,
         )
     assert error.value.current["target"] == "15 minutes per renewal"
@@ -326,10 +310,10 @@ def test_a_problem_statement_saved_unchanged_keeps_its_version_and_writes_nothin
     initiative, product_owner
 ):
     problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+        initiative=initiative, actor=product_owner, data=STRONG_STATEMENT, expected_version=0
     )
     again = problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=1
+        initiative=initiative, actor=product_owner, data=STRONG_STATEMENT, expected_version=1
     )
     assert again.version == 1
     assert ProblemStatement.objects.get().version == 1
@@ -342,7 +326,7 @@ def test_target_date_before_the_start_date_is_refused(initiative, product_owner)
         problem_statement_save(
             initiative=initiative,
             actor=product_owner,
-            data={**STRONG, "target_date": "2025-12-31"},
+            data={**STRONG_STATEMENT, "target_date": "2025-12-31"},
             expected_version=0,
         )
     assert "start date" in error.value.message_dict["target_date"][0]
@@ -354,7 +338,7 @@ def test_over_long_text_is_refused_with_the_field_named(initiative, product_owne
         problem_statement_save(
             initiative=initiative,
             actor=product_owner,
-            data={**STRONG, "user_team": "x" * 301},
+            data={**STRONG_STATEMENT, "user_team": "x" * 301},
             expected_version=0,
         )
     assert "user_team" in error.value.message_dict

@@ -12,28 +12,11 @@ from rest_framework.test import APIClient
 from portfolio.models import Kpi, KpiMeasurement
 from portfolio.value.services import kpi_set, measurement_record
 from tests.factories import InitiativeFactory
-from tests.portfolio.test_value_services import TRIAGE_KPI
+from tests.portfolio.support import TRIAGE_KPI
+from tests.roles import READERS, ROLES, api_client, expected_status
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-}
 EDITORS = {"owner", "governance_admin"}
 
 KPI_JSON = {**TRIAGE_KPI, "baseline": "14", "target": "9", "error_budget": "1"}
@@ -104,17 +87,9 @@ def _call(client, method, url, payload):  # noqa: ANN001, ANN202
     ("name", "method", "url", "data", "allowed", "success"), CASES, ids=[c[0] for c in CASES]
 )
 def test_kpi_api_permissions(ctx, role, name, method, url, data, allowed, success):
-    client = APIClient()
-    user = ctx.get(role)
-    if user is not None:
-        client.force_authenticate(user)
+    client = api_client(ctx.get(role))
     response = _call(client, method, url(ctx), data(ctx) if data else None)
-    if role in allowed:
-        expected = success
-    elif role == "anonymous":
-        expected = 401
-    else:
-        expected = 403
+    expected = expected_status(role, allowed, success, api=True)
     assert response.status_code == expected, (
         f"{role} {name}: {response.status_code} {getattr(response, 'data', '')}"
     )

@@ -1,29 +1,38 @@
 """`manage.py seed_value`: the demo value data, consistent with the problem statements, safe to
-run twice."""
+run twice.
+
+Seeded once for the module; seed_value on an empty database is in test_seed_commands.py."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 import time_machine
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 from core.models import AuditEvent
 from portfolio.management.commands.seed_value import VALUE_SPECS
 from portfolio.models import Initiative, Kpi, KpiMeasurement, ProblemStatement
+from tests.seeding import seed_once_per_module
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded():
+def _seed() -> str:
     call_command("seed_demo", "--quiet")
     with time_machine.travel(datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC), tick=False):
         out = StringIO()
         call_command("seed_value", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The demo and its value data, seeded once for this module; what seed_value printed."""
+    yield from seed_once_per_module(django_db_blocker, _seed)
 
 
 def test_every_spec_is_a_demo_initiative(seeded):
@@ -32,14 +41,18 @@ def test_every_spec_is_a_demo_initiative(seeded):
 
 
 def test_each_kpi_has_three_to_six_measurements_and_adoption(seeded):
-    for kpi in Kpi.objects.select_related("initiative"):
+    kpis = list(Kpi.objects.select_related("initiative"))
+    assert len(kpis) == len(VALUE_SPECS)
+    for kpi in kpis:
         assert 3 <= kpi.measurements.count() <= 6, kpi
         assert kpi.initiative.target_users, kpi
         assert kpi.initiative.active_users is not None
 
 
 def test_kpis_match_their_problem_statements(seeded):
-    for kpi in Kpi.objects.all():
+    kpis = list(Kpi.objects.all())
+    assert len(kpis) == len(VALUE_SPECS)
+    for kpi in kpis:
         statement = ProblemStatement.objects.get(initiative_id=kpi.initiative_id)
         assert statement.kpi == kpi.name
         assert statement.target_date == kpi.target_date
@@ -74,8 +87,3 @@ def test_a_second_run_writes_nothing(seeded):
     assert "0 initiative(s) seeded, 8 already had a KPI" in out.getvalue()
     assert AuditEvent.objects.count() == events
     assert KpiMeasurement.objects.count() == measurements
-
-
-def test_without_the_demo_portfolio_it_says_what_to_run():
-    with pytest.raises(CommandError, match="seed_demo"):
-        call_command("seed_value")

@@ -18,18 +18,9 @@ from portfolio.value.services import (
     measurement_record,
     measurements_import_csv,
 )
+from tests.portfolio.support import TRIAGE_KPI
 
 pytestmark = pytest.mark.django_db
-
-TRIAGE_KPI = {
-    "name": "Median first-response time",
-    "unit": "hours",
-    "direction": "decrease",
-    "baseline": Decimal("14"),
-    "target": Decimal("9"),
-    "target_date": datetime.date(2026, 12, 31),
-    "error_budget": Decimal("1"),
-}
 
 
 @pytest.fixture

@@ -14,23 +14,11 @@ from portfolio.models import Kpi, KpiMeasurement
 from portfolio.value.services import adoption_set, kpi_set, measurement_record
 from portfolio.value.views import MEASUREMENTS_PER_PAGE, sparkline_geometry
 from tests.factories import InitiativeFactory
-from tests.portfolio.test_query_counts import DETAIL_QUERY_BUDGET
-from tests.portfolio.test_value_services import TRIAGE_KPI
+from tests.portfolio.support import DETAIL_QUERY_BUDGET, TRIAGE_KPI
+from tests.roles import READERS, ROLES, expected_status, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {"executive", "owner", "other_product_owner", "council_member", "governance_admin"}
-READERS |= {"auditor"}
 EDITORS = {"owner", "governance_admin"}
 
 
@@ -89,16 +77,10 @@ def ctx(users_by_role, initiative, product_owner):
 )
 def test_value_page_permissions(client, ctx, role, name, method, url, data, allowed, success):
     user = ctx.get(role)
-    if user is not None:
-        client.force_login(user)
+    signed_in(client, user)
     payload = data(ctx, user) if data else None
     response = getattr(client, method)(url(ctx), payload) if payload else client.get(url(ctx))
-    if role in allowed:
-        expected = success
-    elif role == "anonymous":
-        expected = 302
-    else:
-        expected = 403
+    expected = expected_status(role, allowed, success, api=False)
     assert response.status_code == expected, f"{role} {name}: {response.status_code}"
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login"))

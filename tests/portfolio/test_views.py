@@ -7,8 +7,12 @@ from django.urls import reverse
 
 from portfolio.models import Initiative, ProblemStatementVersion, Stage, Status
 from portfolio.services import initiative_set_stage, initiative_set_status, problem_statement_save
-from tests.factories import BusinessUnitFactory, InitiativeFactory
-from tests.portfolio.test_services import STRONG
+from tests.factories import (
+    STRONG_STATEMENT,
+    BusinessUnitFactory,
+    InitiativeFactory,
+    problem_statement,
+)
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("portfolio:initiative_list")
@@ -206,7 +210,9 @@ def test_problem_statement_check_returns_findings_for_what_was_typed(
     assert "<html" not in response.text
     assert 'data-code="solution_not_problem"' in response.text
     assert 'data-code="missing"' in response.text
-    strong = client.post(reverse("portfolio:problem_statement_check", args=[initiative.pk]), STRONG)
+    strong = client.post(
+        reverse("portfolio:problem_statement_check", args=[initiative.pk]), STRONG_STATEMENT
+    )
     assert 'data-code="missing"' not in strong.text
     assert "For Enterprise customer success managers" in strong.text
 
@@ -216,7 +222,7 @@ def test_problem_statement_editor_saves_a_version_and_the_page_renders_the_sente
 ):
     client.force_login(product_owner)
     url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
-    response = client.post(url, {**STRONG, "version": 0})
+    response = client.post(url, {**STRONG_STATEMENT, "version": 0})
     assert response.status_code == 302
     page = client.get(initiative.get_absolute_url())
     assert (
@@ -230,11 +236,11 @@ def test_saving_the_problem_statement_unchanged_says_no_version_was_made(
     client, product_owner, initiative
 ):
     problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
+        initiative=initiative, actor=product_owner, data=STRONG_STATEMENT, expected_version=0
     )
     client.force_login(product_owner)
     url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
-    response = client.post(url, {**STRONG, "version": 1}, follow=True)
+    response = client.post(url, {**STRONG_STATEMENT, "version": 1}, follow=True)
     assert "Nothing changed, so no new version was saved." in response.text
     assert ProblemStatementVersion.objects.count() == 1
 
@@ -244,19 +250,19 @@ def test_problem_statement_target_date_before_start_is_an_inline_error(
 ):
     client.force_login(product_owner)
     url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
-    response = client.post(url, {**STRONG, "target_date": "2025-01-01", "version": 0})
+    response = client.post(url, {**STRONG_STATEMENT, "target_date": "2025-01-01", "version": 0})
     assert response.status_code == 200
     assert "cannot be before the initiative" in response.text
     assert ProblemStatementVersion.objects.count() == 0
 
 
 def test_problem_statement_conflict_shows_both_texts(client, product_owner, initiative):
-    problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
-    )
+    problem_statement(initiative, product_owner)
     client.force_login(product_owner)
     url = reverse("portfolio:problem_statement_edit", args=[initiative.pk])
-    response = client.post(url, {**STRONG, "target": "5 minutes per renewal", "version": 0})
+    response = client.post(
+        url, {**STRONG_STATEMENT, "target": "5 minutes per renewal", "version": 0}
+    )
     assert response.status_code == 409
     assert "15 minutes per renewal" in response.text
     assert "5 minutes per renewal" in response.text
@@ -264,14 +270,12 @@ def test_problem_statement_conflict_shows_both_texts(client, product_owner, init
 
 
 def test_history_shows_what_changed_between_two_versions(client, product_owner, initiative):
-    problem_statement_save(
-        initiative=initiative, actor=product_owner, data=STRONG, expected_version=0
-    )
+    problem_statement(initiative, product_owner)
     problem_statement_save(
         initiative=initiative,
         actor=product_owner,
         data={
-            **STRONG,
+            **STRONG_STATEMENT,
             "target": "10 minutes per renewal",
             "target_date": datetime.date(2027, 6, 30),
         },

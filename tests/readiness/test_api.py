@@ -20,31 +20,21 @@ from portfolio.models import Initiative
 from readiness.models import Assessment, AssessmentStatus
 from readiness.rules import TemplateDefinition, evaluate, load_shipped_templates
 from readiness.services import assessment_create_draft, assessment_save, template_version_load
-from tests.factories import BusinessUnitFactory, UserFactory, VendorFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import (
+    SCORECARD,
+    BusinessUnitFactory,
+    UserFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
+from tests.roles import READERS, ROLES, api_client, expected_status
 
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = "/api/v1/assessment-templates/"
 ASSESSMENTS = "/api/v1/assessments/"
 VENDOR_EVALUATION = "vendor_evaluation"
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-
-
-def _client(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def _url(assessment: Assessment | int, suffix: str = "") -> str:
@@ -54,7 +44,7 @@ def _url(assessment: Assessment | int, suffix: str = "") -> str:
 
 @pytest.fixture
 def api(product_owner) -> APIClient:
-    return _client(product_owner)
+    return api_client(product_owner)
 
 
 @pytest.fixture
@@ -172,7 +162,7 @@ def test_unknown_templates_and_versions_are_404(api, templates_loaded, url):
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_templates_are_read_only(method, governance_admin, templates_loaded):
-    client = _client(governance_admin)
+    client = api_client(governance_admin)
     url = TEMPLATES if method == "post" else f"{TEMPLATES}{SCORECARD}/"
     assert getattr(client, method)(url, {}, format="json").status_code == 405
 
@@ -226,7 +216,7 @@ def test_create_an_initiative_draft(api, templates_loaded, initiative, product_o
 
 
 def test_create_a_vendor_evaluation(templates_loaded, vendor, council_member):
-    response = _client(council_member).post(
+    response = api_client(council_member).post(
         ASSESSMENTS, {"template": VENDOR_EVALUATION, "vendor": vendor.pk}
     )
     assert response.status_code == 201, response.data
@@ -597,7 +587,7 @@ def test_patch_with_a_bad_shape_is_400_naming_the_field(api, draft, body, field,
 
 
 def test_patch_with_a_stale_revision_is_409_with_the_current_draft(api, draft, governance_admin):
-    _client(governance_admin).patch(
+    api_client(governance_admin).patch(
         _url(draft), {"answers": {"ownership": 5}, "revision": 1}, format="json"
     )
     response = api.patch(
@@ -705,7 +695,7 @@ def test_submit_errors_separate_missing_answers_from_missing_comments(api, draft
 
 def test_submit_with_a_stale_revision_is_409(api, draft, product_owner, governance_admin):
     draft = _fill(draft, product_owner)
-    _client(governance_admin).patch(
+    api_client(governance_admin).patch(
         _url(draft), {"answers": {"ownership": 3}, "revision": draft.revision}, format="json"
     )
     response = api.post(_url(draft, "submit/"), {"revision": draft.revision}, format="json")
@@ -778,7 +768,6 @@ def test_session_authentication_needs_the_csrf_token_for_writes(
 
 # Who gets the success status of a request; other Gatehouse roles get 403, a user without a
 # role 403, an anonymous caller 401.
-READERS = frozenset(ROLES) - {"no_role", "anonymous"}
 INITIATIVE_WRITERS = frozenset({"owner", "governance_admin"})
 VENDOR_WRITERS = frozenset({"council_member", "governance_admin"})
 
@@ -890,19 +879,11 @@ PERMISSION_TABLE: dict[str, Case] = {
 }
 
 
-def _expected(case: Case, role: str) -> int:
-    if role == "anonymous":
-        return 401
-    if role == "no_role":
-        return 403
-    return case.success if role in case.allowed else 403
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", list(PERMISSION_TABLE))
 def test_permission_table(world, users_by_role, name, role):
     case = PERMISSION_TABLE[name]
-    client = _client(None if role == "anonymous" else users_by_role[role])
+    client = api_client(users_by_role.get(role))
     before = list(Assessment.objects.order_by("pk").values())
     events = AuditEvent.objects.count()
     request = getattr(client, case.method)
@@ -910,7 +891,7 @@ def test_permission_table(world, users_by_role, name, role):
         response = request(case.url(world))
     else:
         response = request(case.url(world), case.body(world), format="json")
-    expected = _expected(case, role)
+    expected = expected_status(role, case.allowed, case.success, api=True)
     assert response.status_code == expected, (name, role, response.data)
     if expected >= 400:
         # A refused request changes nothing and is not audited as a change.
@@ -919,15 +900,15 @@ def test_permission_table(world, users_by_role, name, role):
 
 
 def test_refusals_say_who_may_act(world, executive, product_owner):
-    response = _client(executive).patch(
+    response = api_client(executive).patch(
         _url(world["initiative_draft"]), {"revision": 1, "answers": {}}, format="json"
     )
     assert response.status_code == 403
     assert "business or delivery owner" in str(response.data["detail"])
-    response = _client(product_owner).post(_url(world["vendor_draft"], "submit/"), {})
+    response = api_client(product_owner).post(_url(world["vendor_draft"], "submit/"), {})
     assert response.status_code == 403
     assert "council members and governance admins" in str(response.data["detail"])
-    response = _client(UserFactory(username="nobody")).get(ASSESSMENTS)
+    response = api_client(UserFactory(username="nobody")).get(ASSESSMENTS)
     assert response.status_code == 403
     assert "no Gatehouse role" in str(response.data["detail"])
 
@@ -937,7 +918,7 @@ def test_a_delivery_owner_may_fill_the_initiative_assessment(
 ):
     initiative.delivery_owner = other_product_owner
     initiative.save()
-    response = _client(other_product_owner).post(
+    response = api_client(other_product_owner).post(
         ASSESSMENTS, {"template": SCORECARD, "initiative": initiative.pk}
     )
     assert response.status_code == 201

@@ -13,22 +13,21 @@ from django.urls import reverse
 from core.models import AuditEvent
 from readiness.models import Assessment, AssessmentStatus
 from readiness.services import assessment_create_draft, assessment_save
-from tests.factories import BusinessUnitFactory, InitiativeFactory, UserFactory, VendorFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import (
+    SCORECARD,
+    BusinessUnitFactory,
+    InitiativeFactory,
+    UserFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
+from tests.roles import ROLES, signed_in
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 EDITORS = {"owner", "governance_admin"}
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-}
-ROLES = sorted(READERS | {"no_role", "anonymous"})
 
 # Session, user, roles, the assessment with its template, version, subject and people, and the
 # submitted result the draft would supersede.
@@ -67,12 +66,6 @@ def draft(scorecard_version, initiative, product_owner):
     return assessment_create_draft(
         template_key=SCORECARD, actor=product_owner, initiative=initiative
     )
-
-
-def _login(client, users_by_role, role: str):
-    if role != "anonymous":
-        client.force_login(users_by_role[role])
-    return client
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,7 +171,7 @@ def test_start_page_lists_the_initiative_checklists_and_offers_to_continue_a_dra
 def test_only_owners_and_admins_may_start_an_assessment(
     client, users_by_role, templates_loaded, initiative, role, method
 ):
-    _login(client, users_by_role, role)
+    signed_in(client, users_by_role.get(role))
     url = reverse("readiness:assessment_create", args=[initiative.pk])
     response = getattr(client, method)(url, {"template": SCORECARD} if method == "post" else None)
     if role == "anonymous":
@@ -193,7 +186,7 @@ def test_only_owners_and_admins_may_start_an_assessment(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_editors_get_the_form_readers_the_read_only_view(client, users_by_role, draft, role):
-    _login(client, users_by_role, role)
+    signed_in(client, users_by_role.get(role))
     response = client.get(draft.get_absolute_url())
     if role == "anonymous":
         assert response.status_code == 302
@@ -212,7 +205,7 @@ def test_editors_get_the_form_readers_the_read_only_view(client, users_by_role, 
 def test_only_owners_and_admins_may_save_a_draft(
     client, users_by_role, draft, scorecard_version, role
 ):
-    _login(client, users_by_role, role)
+    signed_in(client, users_by_role.get(role))
     response = client.post(
         reverse("readiness:assessment_autosave", args=[draft.pk]),
         form_data(scorecard_version, {"ownership": 4}, revision=draft.revision),
@@ -229,7 +222,7 @@ def test_only_owners_and_admins_may_save_a_draft(
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_owners_and_admins_may_submit(client, users_by_role, draft, scorecard_version, role):
-    _login(client, users_by_role, role)
+    signed_in(client, users_by_role.get(role))
     response = client.post(
         reverse("readiness:assessment_submit", args=[draft.pk]),
         complete_form(scorecard_version, draft.revision),

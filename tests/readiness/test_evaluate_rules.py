@@ -237,6 +237,7 @@ def test_scorecard_rules_are_the_seed_interpretation_and_decision_rule() -> None
 
 
 def test_scorecard_guidance_is_specific_to_each_item_and_level() -> None:
+    assert scorecard().items
     for level in ("1", "2", "3", "4", "5"):
         texts = [item.guidance[level] for item in scorecard().items]
         assert len(set(texts)) == len(texts), f"level {level} guidance repeats across items"
@@ -249,6 +250,7 @@ def test_checklist_guidance_says_what_counts_as_a_pass() -> None:
         template = shipped(template_id)
         if template.answer_type is AnswerType.SCORE_1_5:
             continue
+        assert template.items, template_id
         for item in template.items:
             assert isinstance(item.guidance, str)
             assert item.guidance.startswith(("Yes", "Ready")), (template_id, item.id)

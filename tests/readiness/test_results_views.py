@@ -20,9 +20,15 @@ from readiness.services import (
     assessment_submit,
     template_version_load,
 )
-from tests.factories import BusinessUnitFactory, InitiativeFactory, VendorFactory
-from tests.readiness.conftest import scores, submitted_scorecard
-from tests.readiness.test_query_counts import BASE_TIME, bulk_initiatives, bulk_scorecards
+from tests.factories import (
+    BusinessUnitFactory,
+    InitiativeFactory,
+    VendorFactory,
+    scores,
+    submitted_scorecard,
+)
+from tests.readiness.support import BASE_TIME, bulk_initiatives, bulk_scorecards
+from tests.roles import READERS, ROLES, expected_status, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -496,24 +502,6 @@ def test_vendor_evaluation_is_created_by_post_only(client, council_member, templ
 # Every URL × every role
 # ---------------------------------------------------------------------------------------------
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = {
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-}
 VENDOR_ASSESSORS = {"council_member", "governance_admin"}
 
 CASES = [
@@ -558,16 +546,8 @@ def ctx(users_by_role, initiative, scorecard_version, governance_admin):
     ("name", "method", "url", "allowed", "success"), CASES, ids=[c[0] for c in CASES]
 )
 def test_page_permissions(client, ctx, role, name, method, url, allowed, success):
-    user = ctx.get(role)
-    if user is not None:
-        client.force_login(user)
-    response = getattr(client, method)(url(ctx))
-    if role in allowed:
-        expected = success
-    elif role == "anonymous":
-        expected = 302
-    else:
-        expected = 403
+    response = getattr(signed_in(client, ctx.get(role)), method)(url(ctx))
+    expected = expected_status(role, allowed, success, api=False)
     assert response.status_code == expected, (
         f"{role} {method.upper()} {name}: {response.status_code}, expected {expected}"
     )

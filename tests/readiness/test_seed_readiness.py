@@ -1,12 +1,16 @@
-"""`manage.py seed_readiness`: the demo's readiness results, told through the services, once."""
+"""`manage.py seed_readiness`: the demo's readiness results, told through the services, once.
+
+Seeded once for the module; the command's output and preconditions are in test_seed_commands.py.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -18,23 +22,21 @@ from readiness.selectors import (
     initiatives_without_scorecard,
     vendors_with_results,
 )
+from tests.seeding import seed_demo_up_to_readiness, seed_once_per_module
 
 SCORECARD = "readiness_scorecard"
 PAST_PILOT = (Stage.CONTROLLED_ROLLOUT, Stage.SCALE, Stage.OPERATION)
 
 
-@pytest.fixture
-def demo(db: None) -> None:
-    """The demo as `make setup` leaves it before the readiness seed."""
-    call_command("seed_demo", quiet=True)
-    call_command("load_templates", stdout=StringIO())
-    call_command("load_gate_policies", stdout=StringIO())
-    call_command("seed_governance", quiet=True)
-
-
-@pytest.fixture
-def seeded(demo: None) -> None:
+def _seed() -> None:
+    seed_demo_up_to_readiness()
     call_command("seed_readiness", quiet=True)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Seeded once for this module; each test's changes are rolled back."""
+    yield from seed_once_per_module(django_db_blocker, _seed)
 
 
 def _scorecard(title: str) -> Assessment:
@@ -294,26 +296,3 @@ def test_a_rerun_fills_in_only_what_is_missing(seeded: None) -> None:
 
     assert Assessment.objects.count() == before + 3  # scorecard, before-POC, vendor evaluation
     assert out.getvalue().startswith("Readiness: 1 scorecards submitted")
-
-
-@pytest.mark.django_db
-def test_prints_one_summary_line_unless_quiet(demo: None) -> None:
-    out = StringIO()
-    call_command("seed_readiness", stdout=out)
-    lines = out.getvalue().splitlines()
-
-    assert len(lines) == 1
-    assert lines[0].startswith("Readiness: 13 scorecards submitted (3 superseded")
-
-    quiet = StringIO()
-    call_command("seed_readiness", "--quiet", stdout=quiet)
-    assert quiet.getvalue() == ""
-
-
-@pytest.mark.django_db
-def test_needs_the_templates_loaded_first(db: None) -> None:
-    call_command("seed_demo", quiet=True)
-
-    with pytest.raises(CommandError, match="load_templates"):
-        call_command("seed_readiness", quiet=True)
-    assert not Assessment.objects.exists()

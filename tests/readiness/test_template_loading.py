@@ -18,8 +18,7 @@ from readiness.services import (
     latest_template_version,
     template_version_load,
 )
-from tests.factories import InitiativeFactory, UserFactory
-from tests.readiness.conftest import SCORECARD, scores, submitted_scorecard
+from tests.factories import SCORECARD, InitiativeFactory, UserFactory, scores, submitted_scorecard
 
 pytestmark = pytest.mark.django_db
 

@@ -38,9 +38,8 @@ from portfolio.models import (
 )
 from readiness.models import Assessment, TemplateVersion
 from readiness.services import templates_load_shipped
-from tests.factories import UserFactory
-from tests.readiness.conftest import SCORECARD, scores
-from tests.readiness.test_query_counts import frozen_assessment
+from tests.factories import SCORECARD, UserFactory, scores
+from tests.readiness.support import frozen_assessment
 
 STAGES = list(Stage)
 STATUSES = (Status.ACTIVE,) * 5 + (Status.PAUSED, Status.STOPPED)

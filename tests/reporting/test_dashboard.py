@@ -25,8 +25,8 @@ from governance.models import (
 )
 from portfolio.models import Kpi, KpiMeasurement, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
-from tests.governance.register_support import READERS, ROLES
 from tests.reporting.support import build_portfolio, initiatives_of
+from tests.roles import READERS, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,7 @@ def test_readiness_card_counts_the_band_of_each_current_scorecard(
     )
     expected = Counter(current.values_list("band", flat=True))
     counts = {band.id: band.count for band in dashboard.bands}
+    assert expected
     for band, count in expected.items():
         assert counts[band] == count
     assert counts["not_assessed"] == initiatives_of(unit_id).count() - current.count()
@@ -244,6 +245,7 @@ def test_kpi_card_counts_every_kpi_and_lists_off_track_and_worsening_first(
 
 def test_kpi_movement_ignores_measurements_after_the_period(client, executive, portfolio):
     dashboard = _get(client, executive, {"month": "2026-09"}).context["dashboard"]
+    assert dashboard.kpi_movements
     for movement in dashboard.kpi_movements:
         values = list(
             KpiMeasurement.objects.filter(
@@ -264,11 +266,13 @@ def test_spend_card_sums_spend_and_run_cost_per_business_unit(
     response = _get(client, executive, {"unit": unit_id} if unit_id else {})
     dashboard = response.context["dashboard"]
     rows = {unit.name: unit for unit in dashboard.spend_by_unit}
-    for unit_name, spend, run in (
+    sums = list(
         initiatives_of(unit_id)
         .values_list("business_unit__name")
         .annotate(Sum("actual_spend"), Sum("monthly_run_cost"))
-    ):
+    )
+    assert sums
+    for unit_name, spend, run in sums:
         assert rows[unit_name].actual_spend == (spend or Decimal(0))
         assert rows[unit_name].monthly_run_cost == (run or Decimal(0))
     total = initiatives_of(unit_id).aggregate(total=Sum("actual_spend"))["total"]

@@ -7,11 +7,11 @@ import datetime
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
 from reporting.services import report_generate
 from tests.reporting.support import build_portfolio
+from tests.roles import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,23 +21,10 @@ LIST_URL = "/api/v1/reports/"
 LIST_QUERY_BUDGET = 5
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def portfolio():
     with time_machine.travel(NOW, tick=False):
         yield build_portfolio(4, now=NOW)
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def queued(
@@ -69,7 +56,7 @@ def queued(
     ],
 )
 def test_permissions_per_role(portfolio, users_by_role, role, can_read, can_generate, can_sign_off):
-    client = client_for(users_by_role[role])
+    client = api_client(users_by_role[role])
     draft = report_generate(kind="monthly", period_label="2026-10")
 
     assert client.get(LIST_URL).status_code == (200 if can_read else 403)
@@ -85,13 +72,13 @@ def test_permissions_per_role(portfolio, users_by_role, role, can_read, can_gene
 
 
 def test_anonymous_is_refused():
-    assert client_for(None).get(LIST_URL).status_code in (401, 403)
+    assert api_client(None).get(LIST_URL).status_code in (401, 403)
 
 
 def test_post_queues_a_revision_that_a_worker_builds_once_it_is_committed(
     portfolio, executive, django_capture_on_commit_callbacks
 ):
-    client = client_for(executive)
+    client = api_client(executive)
     with django_capture_on_commit_callbacks(execute=True) as dispatched:
         answer = client.post(LIST_URL, {"kind": "monthly", "period": "2026-10"}, format="json")
         assert answer.status_code == 202
@@ -127,14 +114,14 @@ def test_post_queues_a_revision_that_a_worker_builds_once_it_is_committed(
     ],
 )
 def test_bad_requests_name_the_field_and_create_nothing(governance_admin, payload, field, fragment):
-    response = client_for(governance_admin).post(LIST_URL, payload, format="json")
+    response = api_client(governance_admin).post(LIST_URL, payload, format="json")
     assert response.status_code == 400
     assert fragment in " ".join(response.json()[field])
     assert not Report.objects.exists()
 
 
 def test_signing_off_twice_is_refused_and_changes_nothing(portfolio, governance_admin):
-    client = client_for(governance_admin)
+    client = api_client(governance_admin)
     draft = report_generate(kind="monthly", period_label="2026-10")
     assert client.post(f"{LIST_URL}{draft.pk}/sign-off/").json()["status"] == "signed_off"
     again = client.post(f"{LIST_URL}{draft.pk}/sign-off/")
@@ -146,14 +133,14 @@ def test_signing_off_twice_is_refused_and_changes_nothing(portfolio, governance_
 def test_a_pdf_missing_from_storage_is_a_404_not_a_server_error(portfolio, executive, media):
     report = report_generate(kind="monthly", period_label="2026-10")
     (media / report.pdf.name).unlink()
-    response = client_for(executive).get(f"{LIST_URL}{report.pk}/pdf/")
+    response = api_client(executive).get(f"{LIST_URL}{report.pk}/pdf/")
     assert response.status_code == 404
     assert "missing from storage" in response.json()["detail"]
 
 
 def test_pdf_and_snapshot_of_a_queued_report_are_404(executive):
     report = queued()
-    client = client_for(executive)
+    client = api_client(executive)
     assert client.get(f"{LIST_URL}{report.pk}/pdf/").status_code == 404
     assert client.get(f"{LIST_URL}{report.pk}/snapshot/").status_code == 404
     assert client.get(f"{LIST_URL}{report.pk}/").json()["pdf_url"] is None
@@ -164,7 +151,7 @@ def test_list_filters_by_kind_status_and_period(executive):
     queued(label="2026-10", status=ReportStatus.FAILED)  # one revision of a period in progress
     queued(label="2026-10", revision=2)
     queued(kind=ReportKind.QUARTERLY, label="2026-Q3")
-    client = client_for(executive)
+    client = api_client(executive)
 
     def labels(**params) -> list[tuple[str, int]]:
         rows = client.get(LIST_URL, params).json()["results"]
@@ -183,7 +170,7 @@ def test_list_filters_by_kind_status_and_period(executive):
 def test_list_query_count_is_constant(executive, django_assert_max_num_queries, size):
     for n in range(size):
         queued(label=f"{2020 + n // 12}-{n % 12 + 1:02d}")
-    client = client_for(executive)
+    client = api_client(executive)
     with django_assert_max_num_queries(LIST_QUERY_BUDGET):
         response = client.get(LIST_URL)
     assert response.json()["count"] == size

@@ -45,9 +45,8 @@ from reporting.report_data import (
     quarterly_report_data,
     report_data,
 )
-from tests.factories import InitiativeFactory, UserFactory
-from tests.readiness.conftest import scores as scorecard_answers
-from tests.readiness.conftest import submitted_scorecard
+from tests.factories import GateRequestFactory, InitiativeFactory, UserFactory, submitted_scorecard
+from tests.factories import scores as scorecard_answers
 from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +138,7 @@ def test_business_value_shows_baseline_target_and_latest_measurement_in_the_peri
 
 def test_measurements_after_the_period_are_not_the_latest(portfolio):
     data = monthly_report_data(datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
+    assert data["business_value"]
     for row in data["business_value"]:
         if row["kpi"] and row["kpi"]["latest_on"]:
             assert row["kpi"]["latest_on"] <= "2026-09-30"
@@ -165,6 +165,7 @@ def test_decisions_required_are_the_open_leadership_decisions_by_due_date(portfo
 def test_resourcing_reads_delivery_capacity_and_flags_constraints(portfolio):
     resourcing = monthly_report_data(START, END)["resourcing"]
     scorecards = _scorecards()
+    assert resourcing["rows"]
     for row in resourcing["rows"]:
         initiative = Initiative.objects.get(title=row["initiative"])
         scorecard = scorecards.get(initiative.pk)
@@ -196,9 +197,10 @@ def test_readiness_sorts_initiatives_into_move_stay_and_stop(portfolio):
             "initiative__title", flat=True
         )
     )
-    for rows in groups.values():
-        for row in rows:
-            assert bool(row["pending_gate"]) == (row["initiative"] in pending)
+    every_row = [row for rows in groups.values() for row in rows]
+    assert every_row
+    for row in every_row:
+        assert bool(row["pending_gate"]) == (row["initiative"] in pending)
 
 
 def test_incidents_are_those_that_occurred_in_the_period(portfolio):
@@ -244,25 +246,22 @@ def activity(frozen_now, product_owner):
         StageTransition.objects.create(
             initiative=initiative, from_stage="exploration", to_stage="pilot", reason="Shadow week"
         )
-        pending = GateRequest.objects.create(
+        pending = GateRequestFactory(
             initiative=initiative,
             policy_version=version,
-            from_stage=Stage.PILOT,
-            to_stage=Stage.CONTROLLED_ROLLOUT,
             requested_by=product_owner,
             review_due_at=inside + datetime.timedelta(days=7),
         )
         Vote.objects.create(
             request=pending, voter=security, seat=Seat.SECURITY, choice=VoteChoice.APPROVE
         )
-        decided = GateRequest.objects.create(
+        decided = GateRequestFactory(
             initiative=initiative,
             policy_version=version,
             from_stage=Stage.EXPLORATION,
             to_stage=Stage.PILOT,
             requested_by=product_owner,
             review_due_at=inside,
-            status=GateRequestStatus.DECIDED,
             decision=Decision.GO,
             decision_reason="Evidence complete",
             decided_at=inside,

@@ -32,12 +32,6 @@ BOARD = ["board@example.com", "cfo@example.com"]
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
 def frozen_now():
     with time_machine.travel(NOW, tick=False):
         yield NOW

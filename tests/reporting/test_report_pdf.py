@@ -25,19 +25,12 @@ from reporting.report_data import (
     quarterly_report_data,
 )
 from reporting.services import report_generate, report_sign_off
-from tests.factories import InitiativeFactory
-from tests.readiness.conftest import scores, submitted_scorecard
+from tests.factories import InitiativeFactory, scores, submitted_scorecard
 from tests.reporting.support import build_portfolio, scorecard_version
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -100,6 +93,7 @@ def test_monthly_pdf_has_cover_contents_page_numbers_sections_and_figures(portfo
     generated = timezone.localtime(NOW)
     assert f"Generated on {generated:%-d %B %Y} at {generated:%H:%M} {generated:%Z}" in cover
     assert "Page" not in cover  # the cover carries no page number
+    assert len(MONTHLY_SECTIONS) == 10
     for _, title in MONTHLY_SECTIONS:
         assert title in contents
         assert title in body
@@ -123,6 +117,7 @@ def test_quarterly_pdf_has_the_four_board_sections(portfolio):
     pages = _pages_text(report_html(snapshot=data, period_label="2026-Q4", revision=1))
     body = " ".join(pages[2:])
     assert "Quarterly board summary" in pages[0]
+    assert len(QUARTERLY_SECTIONS) == 4
     for _, title in QUARTERLY_SECTIONS:
         assert title in pages[1] and title in body
     assert data["top_risks"][0]["description"] in body

@@ -135,6 +135,7 @@ def test_beat_runs_both_reports_on_the_first_and_a_daily_catch_up():
         minute=15, hour=6, day_of_month=1, month_of_year="1,4,7,10"
     )
     # The schedule data in reporting/schedule.py says the same as the settings.
+    assert len(SCHEDULES) == 2
     for entry in SCHEDULES:
         assert schedule[entry.beat_entry]["schedule"] == crontab(**entry.crontab_fields())
         assert schedule[entry.beat_entry]["args"] == (entry.kind,)
@@ -149,12 +150,6 @@ def test_beat_runs_both_reports_on_the_first_and_a_daily_catch_up():
 
 
 # --- The tasks, with the database -----------------------------------------------------------
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -19,16 +19,11 @@ from reporting.models import Report, ReportStatus
 from reporting.services import report_build, report_generate, report_request, report_sign_off
 from reporting.tasks import generate_report
 from tests.reporting.support import build_portfolio
+from tests.roles import SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -149,18 +144,7 @@ def test_drafts_and_signed_reports_cannot_be_rebuilt(portfolio, governance_admin
     assert "status" in caught.value.message_dict
 
 
-ROLES = [
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-]
-
-
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SIGNED_IN)
 def test_only_a_governance_admin_signs_off(portfolio, users_by_role, role):
     report = report_generate(kind="monthly", period_label="2026-11")
     actor = users_by_role[role]
@@ -178,7 +162,7 @@ def test_only_a_governance_admin_signs_off(portfolio, users_by_role, role):
         assert report.status == ReportStatus.DRAFT
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", SIGNED_IN)
 def test_only_governance_admins_and_executives_request_reports(users_by_role, role):
     actor = users_by_role[role]
     if role in ("governance_admin", "executive"):

@@ -17,22 +17,10 @@ from reporting.models import Report, ReportSource, ReportStatus
 from reporting.schedule import due_period
 from reporting.services import report_generate, report_sign_off
 from tests.factories import UserFactory
+from tests.roles import READERS, ROLES, expected_status, signed_in
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "executive",
-    "owner",
-    "other_product_owner",
-    "council_member",
-    "governance_admin",
-    "auditor",
-    "no_role",
-    "anonymous",
-)
-READERS = frozenset(
-    {"executive", "owner", "other_product_owner", "council_member", "governance_admin", "auditor"}
-)
 GENERATORS = frozenset({"executive", "governance_admin"})
 SIGNERS = frozenset({"governance_admin"})
 PDF_BYTES = b"%PDF-1.7\n% a stored report\n" + bytes(range(256)) * 4 + b"\n%%EOF\n"
@@ -50,12 +38,6 @@ NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
 LIST_BUDGET = 5
 # Session, user, roles; the report with its requester and signer; its audit checkpoints.
 DETAIL_BUDGET = 5
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -100,17 +82,6 @@ def make_report(
     return report
 
 
-@pytest.fixture
-def people(users_by_role):
-    return {**users_by_role, "anonymous": None}
-
-
-def _client_for(client, user):
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def test_the_urls_are_named():
     assert reverse("reporting:report_list") == "/reports/"
     assert reverse("reporting:report_generate") == "/reports/generate/"
@@ -127,27 +98,29 @@ def test_the_urls_are_named():
 
 
 def _expected(role: str, allowed: frozenset[str], success: int) -> int:
-    if role == "anonymous":
-        return 302
-    return success if role in allowed else 403
+    return expected_status(role, allowed, success, api=False)
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
     "page", ["report_detail", "report_status", "report_pdf", "report_snapshot"]
 )
-def test_every_gatehouse_role_reads_a_report_and_no_role_is_refused(client, people, role, page):
+def test_every_gatehouse_role_reads_a_report_and_no_role_is_refused(
+    client, users_by_role, role, page
+):
     report = make_report()
-    response = _client_for(client, people[role]).get(reverse(f"reporting:{page}", args=[report.pk]))
+    response = signed_in(client, users_by_role.get(role)).get(
+        reverse(f"reporting:{page}", args=[report.pk])
+    )
     assert response.status_code == _expected(role, READERS, 200)
     if role == "anonymous":
         assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_gatehouse_role_reads_the_archive_and_no_role_is_refused(client, people, role):
+def test_every_gatehouse_role_reads_the_archive_and_no_role_is_refused(client, users_by_role, role):
     make_report()
-    response = _client_for(client, people[role]).get(reverse("reporting:report_list"))
+    response = signed_in(client, users_by_role.get(role)).get(reverse("reporting:report_list"))
     assert response.status_code == _expected(role, READERS, 200)
     if response.status_code == 200:
         assert "Monthly executive review" in response.content.decode()
@@ -156,17 +129,17 @@ def test_every_gatehouse_role_reads_the_archive_and_no_role_is_refused(client, p
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_admins_and_executives_open_the_generate_page(client, people, role):
-    response = _client_for(client, people[role]).get(reverse("reporting:report_generate"))
+def test_only_admins_and_executives_open_the_generate_page(client, users_by_role, role):
+    response = signed_in(client, users_by_role.get(role)).get(reverse("reporting:report_generate"))
     assert response.status_code == _expected(role, GENERATORS, 200)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_only_admins_and_executives_generate(
-    client, people, role, django_capture_on_commit_callbacks
+    client, users_by_role, role, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        response = _client_for(client, people[role]).post(
+        response = signed_in(client, users_by_role.get(role)).post(
             reverse("reporting:report_generate"),
             {"report-kind": "monthly", "report-period": "2026-10"},
         )
@@ -176,9 +149,9 @@ def test_only_admins_and_executives_generate(
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_only_a_governance_admin_signs_off(client, people, role):
+def test_only_a_governance_admin_signs_off(client, users_by_role, role):
     report = make_report()
-    response = _client_for(client, people[role]).post(
+    response = signed_in(client, users_by_role.get(role)).post(
         reverse("reporting:report_sign_off", args=[report.pk])
     )
     assert response.status_code == _expected(role, SIGNERS, 302)
@@ -653,9 +626,11 @@ def test_the_archive_runs_a_constant_number_of_queries(
 
 
 @pytest.mark.parametrize("role", sorted(READERS))
-def test_the_dashboard_offers_reports_to_admins_and_executives(client, people, role, frozen_now):
+def test_the_dashboard_offers_reports_to_admins_and_executives(
+    client, users_by_role, role, frozen_now
+):
     report = make_report()
-    client.force_login(people[role])
+    client.force_login(users_by_role[role])
     page = client.get(reverse("reporting:dashboard")).content.decode()
     assert ('id="card-reports"' in page) == (role in GENERATORS)
     if role in GENERATORS:

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 25, 9, 0))
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_seed_reports_fills_the_archive_once():
     with time_machine.travel(NOW, tick=False):
         build_portfolio(5, now=NOW)
