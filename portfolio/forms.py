@@ -43,6 +43,13 @@ class GatehouseFormMixin:
         super().__init__(*args, **kwargs)
 
 
+# On an existing initiative: the service refuses a raise (AUTONOMY_RAISE_MESSAGE); say so first.
+AUTONOMY_EDIT_HELP = (
+    "Lowering the level is a plain edit. Raising it is an autonomy promotion the council "
+    "decides: request it from the “Stage gate” section of the initiative's page."
+)
+
+
 class InitiativeForm(GatehouseFormMixin, forms.ModelForm):
     # The version the user loaded; a save against an older one is refused as a conflict.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -89,6 +96,7 @@ class InitiativeForm(GatehouseFormMixin, forms.ModelForm):
         self.fields["business_unit"].queryset = BusinessUnit.objects.all()
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["autonomy_level"].help_text = AUTONOMY_EDIT_HELP
 
     def service_data(self) -> dict[str, object]:
         return {name: self.cleaned_data[name] for name in INITIATIVE_EDITABLE_FIELDS}

@@ -18,6 +18,7 @@ from core.permissions import require
 from core.roles import Role, has_role
 from portfolio.models import (
     PROBLEM_STATEMENT_FIELDS,
+    AutonomyLevel,
     BusinessUnit,
     Initiative,
     ProblemStatement,
@@ -35,6 +36,7 @@ from portfolio.permissions import (
 )
 from portfolio.rules import check_problem_statement, stage_change_problems, status_change_problems
 from portfolio.signals import initiative_changed
+from portfolio.vocabulary import autonomy_rank
 
 INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
     "title",
@@ -58,6 +60,15 @@ INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
     "next_review_date",
 )
 _INITIATIVE_AUDITED = (*INITIATIVE_EDITABLE_FIELDS, "vendors")
+
+# DOMAIN.md: moving up an autonomy level needs evidence for five conditions and the council's
+# approval. Governance files and decides that promotion; the portfolio cannot link to its pages
+# by name (layers point one way), so the message says where they are.
+AUTONOMY_RAISE_MESSAGE = (
+    "Raising the autonomy level needs the council's approval: file an autonomy promotion "
+    "request, with evidence for the five conditions, from the “Stage gate” section of the "
+    "initiative's page (API: POST /api/v1/autonomy-promotions/). Lowering it is a plain edit."
+)
 
 
 def _initiative_snapshot(initiative: Initiative) -> dict[str, Any]:
@@ -169,6 +180,8 @@ def initiative_update(
 ) -> Initiative:
     """Apply `data` to the initiative unless someone saved it since `expected_version`.
 
+    The autonomy level may be lowered here but not raised: raising it is an autonomy promotion
+    the council decides (ValidationError on `autonomy_level` saying so; nothing is saved).
     The row is locked for the check-and-write, so of two simultaneous edits on the same version
     exactly one wins and the other gets a ConflictError showing the winner's values. A save
     that changes nothing keeps the version and writes no audit event. A change is announced
@@ -179,6 +192,10 @@ def initiative_update(
     require(can_edit_initiative(actor, locked), EDIT_DENIED_MESSAGE)
     before = _initiative_snapshot(locked)
     check_version(locked, expected_version, kind="initiative", current=before)
+    if "autonomy_level" in data and autonomy_rank(data["autonomy_level"]) > autonomy_rank(
+        locked.autonomy_level
+    ):
+        raise ValidationError({"autonomy_level": AUTONOMY_RAISE_MESSAGE})
     before_values = field_values(locked, INITIATIVE_EDITABLE_FIELDS)
     _apply_fields(locked, data)
     _require_product_owner_stays_owner(actor, locked)
@@ -285,6 +302,58 @@ def initiative_change_stage(
     record_audit_event(
         actor=actor,
         action="initiative.stage_changed",
+        target=initiative,
+        initiative_id=initiative.pk,
+        changes=changes,
+        reason=reason,
+    )
+    return initiative
+
+
+@transaction.atomic
+def initiative_set_autonomy_level(
+    *,
+    initiative: Initiative,
+    actor: AbstractBaseUser,
+    to_level: str,
+    reason: str,
+    promotion_id: int | None = None,
+) -> Initiative:
+    """Set the autonomy level by a governance decision; the caller has decided that `actor` may.
+
+    The one way an autonomy level goes up (an approved autonomy promotion, `promotion_id`).
+    Refuses an unknown level, the level it already has and a missing reason; conditional on
+    the level the caller saw (0 rows = someone changed it first: ConflictError). Writes one
+    audit event and sends no `initiative_changed`: the council's approval is the review, so
+    the change is not one to re-review.
+    """
+    reason = (reason or "").strip()
+    from_level = initiative.autonomy_level
+    errors: dict[str, str] = {}
+    if to_level not in AutonomyLevel.values:
+        levels = ", ".join(AutonomyLevel.values)
+        errors["to_level"] = f"“{to_level}” is not an autonomy level. Choose one of: {levels}."
+    elif to_level == from_level:
+        errors["to_level"] = f"The initiative is already at the {to_level} level."
+    if not reason:
+        errors["reason"] = "Give the reason for the new level; it is kept in the audit trail."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    changed = Initiative.objects.filter(pk=initiative.pk, autonomy_level=from_level).update(
+        autonomy_level=to_level, version=F("version") + 1, updated_at=now
+    )
+    if changed == 0:
+        raise ConflictError(
+            "The autonomy level changed while you were looking at it; reload to see it."
+        )
+    initiative.refresh_from_db()
+    changes: dict[str, list[Any]] = {"autonomy_level": [from_level, to_level]}
+    if promotion_id is not None:
+        changes["autonomy_promotion"] = [None, promotion_id]
+    record_audit_event(
+        actor=actor,
+        action="initiative.autonomy_changed",
         target=initiative,
         initiative_id=initiative.pk,
         changes=changes,

@@ -27,7 +27,8 @@ STATUS_LABELS: Final[dict[str, str]] = {
 }
 STATUS_IDS: Final[tuple[str, ...]] = tuple(STATUS_LABELS)
 
-# Lowest to highest: a move to the right is a material change after approval.
+# Lowest to highest. Moving right is a promotion the council decides (governance's autonomy
+# promotions); moving left is a plain edit.
 AUTONOMY_ORDER: Final[tuple[str, ...]] = ("assistant", "agent", "automated_workflow")
 RISK_TIER_ORDER: Final[tuple[str, ...]] = ("minimal", "limited", "high", "prohibited")
 
@@ -49,6 +50,11 @@ def stage_label(stage: str) -> str:
 def stage_rank(stage: str) -> int:
     """The stage's position in the rollout (exploration 0), -1 for an unknown stage."""
     return STAGE_IDS.index(stage) if stage in STAGE_IDS else -1
+
+
+def autonomy_rank(level: str) -> int:
+    """The autonomy level's position (assistant 0), -1 for an unknown level."""
+    return AUTONOMY_ORDER.index(level) if level in AUTONOMY_ORDER else -1
 
 
 def next_stage(stage: str) -> str | None:

@@ -225,6 +225,8 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "portfolio.models.Stage",
         "InitiativeStatusEnum": "portfolio.models.Status",
         "RiskTierEnum": "portfolio.models.RiskTier",
+        "AutonomyLevelEnum": "portfolio.models.AutonomyLevel",
+        "AutonomyPromotionStatusEnum": "governance.models.AutonomyPromotionStatus",
         "GateDecisionEnum": "governance.models.Decision",
         "GateRequestStatusEnum": "governance.models.GateRequestStatus",
         "VoteChoiceEnum": "governance.models.VoteChoice",

@@ -34,6 +34,10 @@ def _moved_up(order: Sequence[str], before: object, after: object) -> bool:
     return order.index(after) > order.index(before)
 
 
+def _moved_down(order: Sequence[str], before: object, after: object) -> bool:
+    return _moved_up(order, after, before)
+
+
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
@@ -41,17 +45,21 @@ def _text(value: object) -> str:
 def material_changes(changes: Mapping[str, Sequence[Any]]) -> tuple[MaterialChange, ...]:
     """The changes (from portfolio.signals.initiative_changed) that need a council re-review.
 
-    Material: the autonomy level or the EU AI Act tier moved up; the vendors gained a name; the
-    problem statement's KPI or target changed (whitespace ignored). Moving down, dropping a
-    vendor and every other field are not material.
+    Material: the EU AI Act tier moved down (a lighter tier means fewer obligations, so the
+    council must agree the initiative really is lower risk; a heavier tier applies at once and
+    needs no review); the autonomy level moved up (a safety net: the level rises through an
+    approved autonomy promotion, which sends no change, so only a path that bypassed it lands
+    here); the vendors gained a name; the problem statement's KPI or target changed
+    (whitespace ignored). Lowering autonomy, raising the tier, dropping a vendor and every other
+    field are not material.
     """
     found: list[MaterialChange] = []
     pair = changes.get("autonomy_level")
     if pair and _moved_up(AUTONOMY_ORDER, pair[0], pair[1]):
         found.append(MaterialChange("autonomy_level", "Autonomy level raised", pair[0], pair[1]))
     pair = changes.get("eu_ai_act_tier")
-    if pair and _moved_up(RISK_TIER_ORDER, pair[0], pair[1]):
-        found.append(MaterialChange("eu_ai_act_tier", "EU AI Act tier raised", pair[0], pair[1]))
+    if pair and _moved_down(RISK_TIER_ORDER, pair[0], pair[1]):
+        found.append(MaterialChange("eu_ai_act_tier", "EU AI Act tier lowered", pair[0], pair[1]))
     pair = changes.get("vendors")
     if pair:
         before = list(pair[0] or [])

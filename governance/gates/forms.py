@@ -1,5 +1,5 @@
-"""Forms of the gate pages: requests, votes, decisions, withdrawals, pause/resume/stop, and the
-gate policy editor.
+"""Forms of the gate pages: requests, votes, decisions, withdrawals, pause/resume/stop, the
+gate policy editor, and autonomy promotions.
 
 They check shape only (a choice is one of the choices, a date is a date); whether the user may
 do it and whether the request's state allows it is the services' business.
@@ -17,6 +17,7 @@ from core.people import display_name
 from core.roles import ROLE_LABELS, Role
 from governance.council.forms import PARAM_LABELS
 from governance.council.permissions import initiative_owner_ids
+from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
 from governance.gates.presentation import criterion_name
 from governance.gates.rules import CRITERIA, CRITERION_PARAMS
 from governance.models import Decision, GatePolicyVersion, GateRequest, Seat, VoteChoice
@@ -203,6 +204,52 @@ class ReasonForm(GatehouseFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept in the audit trail and shown on the initiative page.",
     )
+
+
+class AutonomyPromotionForm(GatehouseFormMixin, forms.Form):
+    """The evidence for each of the five conditions, one field each ("evidence.<id>", the name
+    the service's errors use). Optional here: the service says what is missing or too thin."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for condition in AUTONOMY_CONDITIONS:
+            self.fields[f"evidence.{condition.id}"] = forms.CharField(
+                label=condition.label,
+                required=False,
+                strip=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=condition.explanation,
+            )
+
+    def evidence(self) -> dict[str, str]:
+        return {
+            condition.id: self.cleaned_data[f"evidence.{condition.id}"]
+            for condition in AUTONOMY_CONDITIONS
+        }
+
+
+class AutonomyDecisionForm(GatehouseFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=(("approve", "Approve: raise the level"), ("reject", "Reject")),
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the decision and in the audit trail.",
+    )
+
+    def __init__(self, *args: Any, to_level_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if to_level_name:
+            self.fields["decision"].choices = (
+                ("approve", f"Approve: raise the level to {to_level_name}"),
+                ("reject", "Reject: the level stays as it is"),
+            )
+
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
 
 
 QUEUE_SHOW_CHOICES = (

@@ -1,10 +1,11 @@
 """The "Stage gate" section of the initiative page, registered with portfolio.panels.
 
 It says where the initiative stands with the council: a pending request and its votes, the
-pilot purgatory flag, an open re-review and what changed, a pause or stop and why, and the
-buttons the viewer may use. Everything comes from one query on the initiative (subqueries),
-plus the viewer's council membership when they are a council member: the initiative page
-pins its query count.
+pilot purgatory flag, an open re-review and what changed, a pause or stop and why, a pending
+autonomy promotion, and the buttons the viewer may use (including "Request promotion to
+<level>": raising the autonomy level is not an edit of the initiative). Everything comes from
+one query on the initiative (subqueries), plus the viewer's council membership when they are a
+council member: the initiative page pins its query count.
 """
 
 from __future__ import annotations
@@ -21,8 +22,17 @@ from django.utils.safestring import SafeString
 
 from core.models import AuditEvent
 from governance.gates import permissions
+from governance.gates.autonomy_rules import level_name, next_autonomy_level
 from governance.gates.selectors import annotate_pilot_purgatory
-from governance.models import GateException, GateRequest, GateRequestStatus, ReReview, Vote
+from governance.models import (
+    AutonomyPromotion,
+    AutonomyPromotionStatus,
+    GateException,
+    GateRequest,
+    GateRequestStatus,
+    ReReview,
+    Vote,
+)
 from portfolio.models import Initiative, Status
 from portfolio.vocabulary import STAGE_LABELS, next_stage
 
@@ -42,8 +52,16 @@ class PendingRequest:
 
 
 @dataclass(frozen=True)
+class PendingPromotion:
+    pk: int
+    to_level_name: str
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
 class GatePanelState:
     pending: PendingRequest | None
+    pending_promotion: PendingPromotion | None
     in_pilot_purgatory: bool
     days_without_decision: int | None
     rereview_changes: list[dict[str, Any]] | None
@@ -84,6 +102,9 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
         .values("n")[:1]
     )
     rereview = ReReview.objects.filter(initiative_id=OuterRef("pk"), resolved_at__isnull=True)
+    promotion = AutonomyPromotion.objects.filter(
+        initiative_id=OuterRef("pk"), status=AutonomyPromotionStatus.PENDING
+    )
     status_change = AuditEvent.objects.filter(
         initiative_id=OuterRef("pk"), action="initiative.status_changed"
     ).order_by("-sequence")
@@ -99,6 +120,9 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
             rereview_changes=Subquery(rereview.values("changes")[:1], output_field=JSONField()),
             rereview_raised_at=Subquery(rereview.values("raised_at")[:1]),
             status_reason=Subquery(status_change.values("reason")[:1]),
+            promotion_id=Subquery(promotion.values("pk")[:1]),
+            promotion_to_level=Subquery(promotion.values("to_level")[:1]),
+            promotion_requested_at=Subquery(promotion.values("requested_at")[:1]),
         )
         .values(
             "in_pilot_purgatory",
@@ -112,6 +136,9 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
             "rereview_changes",
             "rereview_raised_at",
             "status_reason",
+            "promotion_id",
+            "promotion_to_level",
+            "promotion_requested_at",
         )
         .get()
     )
@@ -127,8 +154,16 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
             overdue=row["pending_review_due_at"] < now,
         )
     started = row["pilot_clock_started_at"]
+    pending_promotion = None
+    if row["promotion_id"] is not None:
+        pending_promotion = PendingPromotion(
+            pk=row["promotion_id"],
+            to_level_name=level_name(row["promotion_to_level"]),
+            requested_at=row["promotion_requested_at"],
+        )
     return GatePanelState(
         pending=pending,
+        pending_promotion=pending_promotion,
         in_pilot_purgatory=bool(row["in_pilot_purgatory"]),
         days_without_decision=(now - started).days if started else None,
         rereview_changes=None
@@ -146,6 +181,7 @@ def gate_panel(request: HttpRequest, initiative: Initiative) -> SafeString | Non
     to_stage = next_stage(initiative.stage)
     user = request.user
     can_change = permissions.can_change_status(user)
+    to_level = next_autonomy_level(initiative.autonomy_level)
     exceptions = list(
         GateException.objects.filter(initiative_id=initiative.pk)
         .select_related("granted_by", "gate_request")
@@ -163,6 +199,12 @@ def gate_panel(request: HttpRequest, initiative: Initiative) -> SafeString | Non
             and state.pending is None
             and initiative.status == Status.ACTIVE
             and permissions.can_request_gate(user, initiative),
+            "autonomy_level_name": level_name(initiative.autonomy_level),
+            "next_level_name": level_name(to_level) if to_level else "",
+            "can_request_promotion": to_level is not None
+            and state.pending_promotion is None
+            and initiative.status == Status.ACTIVE
+            and permissions.can_request_autonomy_promotion(user, initiative),
             "can_pause": can_change and initiative.status == Status.ACTIVE,
             "can_resume": can_change and initiative.status == Status.PAUSED,
             "can_stop": can_change and initiative.status != Status.STOPPED,

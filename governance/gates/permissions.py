@@ -1,5 +1,6 @@
 """Who may do what with stage gates: file, vote, decide, withdraw, pause / resume / stop,
-review areas scored 1, confirm re-reviews, edit gate policies, read the review queue.
+review areas scored 1, confirm re-reviews, edit gate policies, read the review queue, and
+request, decide and withdraw autonomy promotions.
 
 Pages, the API and the services all ask these functions, and raise the messages defined here.
 """
@@ -41,6 +42,20 @@ STATUS_CHANGE_MESSAGE = (
 ITEM_REVIEW_DENIED_MESSAGE = "Only council members can record the review of an area."
 REREVIEW_DENIED_MESSAGE = "Only council members can confirm a re-review."
 POLICY_DENIED_MESSAGE = "Only a governance admin can change gate policies."
+PROMOTION_REQUEST_DENIED_MESSAGE = (
+    "Only this initiative's business or delivery owner, or a governance admin, can request an "
+    "autonomy promotion."
+)
+PROMOTION_DECIDE_DENIED_MESSAGE = "Only the council chair can decide an autonomy promotion."
+PROMOTION_CHAIR_RECUSED_MESSAGE = (
+    "You chair the council but are recused from this initiative, so you cannot decide its "
+    "autonomy promotion; it waits for a chair who is not recused (a governance admin assigns "
+    "the chair in council membership)."
+)
+PROMOTION_WITHDRAW_DENIED_MESSAGE = (
+    "Only the requester, this initiative's business or delivery owner, or a governance admin "
+    "can withdraw its autonomy promotion."
+)
 QUEUE_DENIED_MESSAGE = (
     "The review queue is for governance council members, governance admins and auditors."
 )
@@ -133,3 +148,28 @@ def can_edit_policies(user: User) -> bool:
 def can_view_queue(user: User) -> bool:
     """The council works the queue; admins run it; auditors read everything."""
     return has_role(user, Role.COUNCIL_MEMBER, Role.GOVERNANCE_ADMIN, Role.AUDITOR)
+
+
+def can_request_autonomy_promotion(user: User, initiative: Initiative) -> bool:
+    """Who may file a gate request may ask to raise the autonomy level: the owners or an admin."""
+    return can_request_gate(user, initiative)
+
+
+def can_decide_autonomy_promotion(user: User, initiative: Initiative) -> bool:
+    """The council chair, unless recused from the initiative (no acting chair for these)."""
+    if not is_chair(user):
+        return False
+    return not recused_as(user.pk, initiative)
+
+
+def autonomy_decide_denied_message(user: User, initiative: Initiative) -> str:
+    if is_chair(user) and recused_as(user.pk, initiative):
+        return PROMOTION_CHAIR_RECUSED_MESSAGE
+    return PROMOTION_DECIDE_DENIED_MESSAGE
+
+
+def can_withdraw_autonomy_promotion(
+    user: User, initiative: Initiative, requested_by_id: int
+) -> bool:
+    """The requester, the initiative's owners (who could have filed it) or a governance admin."""
+    return can_withdraw_request(user, initiative, requested_by_id)

@@ -1,5 +1,6 @@
 """Routes of the stage gates: requests, votes and decisions, the review queue, pause / resume /
-stop, gate policies (pages), and their API including the pipelines' gate-status.
+stop, gate policies, autonomy promotions (pages), and their API including the pipelines'
+gate-status.
 
 `urlpatterns` are included by governance/urls.py (names "governance:<name>"); `api_urlpatterns`
 under /api/v1/ by governance/api_urls.py.
@@ -11,10 +12,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from governance.gates import pipeline_api
+from governance.gates.api import autonomy as autonomy_api
 from governance.gates.api import policies as policies_api
 from governance.gates.api import requests as requests_api
 from governance.gates.api import status as status_api
-from governance.gates.views import policies, queue, requests, status
+from governance.gates.views import autonomy, policies, queue, requests, status
 
 urlpatterns = [
     path(
@@ -45,6 +47,26 @@ urlpatterns = [
     path("initiatives/<int:pk>/stop/", status.initiative_stop, name="initiative_stop"),
     path("council/policies/", policies.policy_list, name="policy_list"),
     path("council/policies/<int:pk>/edit/", policies.policy_edit, name="policy_edit"),
+    path(
+        "initiatives/<int:pk>/autonomy-promotion/new/",
+        autonomy.autonomy_promotion_create,
+        name="autonomy_promotion_create",
+    ),
+    path(
+        "autonomy-promotions/<int:pk>/",
+        autonomy.autonomy_promotion_detail,
+        name="autonomy_promotion_detail",
+    ),
+    path(
+        "autonomy-promotions/<int:pk>/decide/",
+        autonomy.autonomy_promotion_decide,
+        name="autonomy_promotion_decide",
+    ),
+    path(
+        "autonomy-promotions/<int:pk>/withdraw/",
+        autonomy.autonomy_promotion_withdraw,
+        name="autonomy_promotion_withdraw",
+    ),
 ]
 
 # A router of its own with distinct prefixes: `initiatives/` belongs to the portfolio's router,
@@ -57,6 +79,9 @@ router.register(
 )
 router.register("pilot-purgatory", status_api.PilotPurgatoryViewSet, basename="pilot-purgatory")
 router.register("gate-policies", policies_api.PolicyViewSet, basename="gate-policy")
+router.register(
+    "autonomy-promotions", autonomy_api.AutonomyPromotionViewSet, basename="autonomy-promotion"
+)
 
 api_urlpatterns = [
     *router.urls,

@@ -1021,21 +1021,27 @@ def update(initiative, actor, **data):
     )
 
 
-def test_raising_autonomy_after_approval_marks_re_review(approved, product_owner):
-    update(approved, product_owner, autonomy_level="agent")
+def lower_tier(initiative, actor, *, to: str = "limited") -> None:
+    """A material change by a plain edit: raise the tier (immediate), then lower it."""
+    update(initiative, actor, eu_ai_act_tier="high")
+    update(initiative, actor, eu_ai_act_tier=to)
+
+
+def test_lowering_the_tier_after_approval_marks_re_review(approved, product_owner):
+    lower_tier(approved, product_owner)
     (review,) = ReReview.objects.filter(initiative=approved)
     assert review.resolved_at is None
     assert review.changes == [
         {
-            "field": "autonomy_level",
-            "label": "Autonomy level raised",
-            "before": "assistant",
-            "after": "agent",
+            "field": "eu_ai_act_tier",
+            "label": "EU AI Act tier lowered",
+            "before": "high",
+            "after": "limited",
         }
     ]
     (event,) = events("rereview.raised")
     assert event.actor == product_owner
-    assert event.reason == "Material change after approval: Autonomy level raised"
+    assert event.reason == "Material change after approval: EU AI Act tier lowered"
 
 
 def test_a_new_vendor_after_approval_marks_re_review(approved, product_owner):
@@ -1053,10 +1059,10 @@ def test_a_new_vendor_after_approval_marks_re_review(approved, product_owner):
 
 
 def test_a_further_change_is_added_to_the_open_re_review(approved, product_owner):
-    update(approved, product_owner, autonomy_level="agent")
-    update(approved, product_owner, eu_ai_act_tier="high")
+    lower_tier(approved, product_owner)
+    update(approved, product_owner, eu_ai_act_tier="minimal")
     (review,) = ReReview.objects.all()
-    assert [change["field"] for change in review.changes] == ["autonomy_level", "eu_ai_act_tier"]
+    assert [change["after"] for change in review.changes] == ["limited", "minimal"]
     assert len(events("rereview.extended")) == 1
 
 
@@ -1107,12 +1113,12 @@ def test_a_statement_change_before_any_approval_raises_nothing(pilot, product_ow
 
 
 def test_changes_that_are_not_material_raise_nothing(approved, product_owner):
-    update(approved, product_owner, title="Runbook finder v2", eu_ai_act_tier="minimal")
+    update(approved, product_owner, title="Runbook finder v2", eu_ai_act_tier="high")
     assert not ReReview.objects.exists()
 
 
 def test_a_change_before_any_approval_raises_nothing(pilot, product_owner):
-    update(pilot, product_owner, autonomy_level="automated_workflow")
+    lower_tier(pilot, product_owner)
     assert not ReReview.objects.exists()
     assert (
         rereview_raise(
@@ -1125,7 +1131,7 @@ def test_a_change_before_any_approval_raises_nothing(pilot, product_owner):
 
 
 def test_a_council_member_confirms_the_re_review(approved, product_owner, legal):
-    update(approved, product_owner, autonomy_level="agent")
+    lower_tier(approved, product_owner)
     review = ReReview.objects.get()
     confirmed = rereview_confirm(rereview=review, actor=legal, note="Same controls apply")
     assert confirmed.resolved_by == legal
@@ -1133,26 +1139,26 @@ def test_a_council_member_confirms_the_re_review(approved, product_owner, legal)
     with pytest.raises(ConflictError, match="already resolved"):
         rereview_confirm(rereview=review, actor=legal, note="again")
     # Resolved: a new material change opens a new one.
-    update(approved, product_owner, eu_ai_act_tier="high")
+    update(approved, product_owner, eu_ai_act_tier="minimal")
     assert ReReview.objects.filter(resolved_at__isnull=True).count() == 1
 
 
 @pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
 def test_only_council_members_confirm_a_re_review(role, users_by_role, approved, product_owner):
-    update(approved, product_owner, autonomy_level="agent")
+    lower_tier(approved, product_owner)
     with pytest.raises(PermissionDenied):
         rereview_confirm(rereview=ReReview.objects.get(), actor=users_by_role[role], note="ok")
 
 
 def test_a_recused_member_cannot_confirm(approved, product_owner, legal):
-    update(approved, product_owner, autonomy_level="agent")
+    lower_tier(approved, product_owner)
     Initiative.objects.filter(pk=approved.pk).update(executive_sponsor=legal)
     with pytest.raises(PermissionDenied, match="recused"):
         rereview_confirm(rereview=ReReview.objects.get(), actor=legal, note="ok")
 
 
 def test_a_new_go_resolves_the_re_review(approved, product_owner, chair, legal, templates):
-    update(approved, product_owner, autonomy_level="agent")
+    lower_tier(approved, product_owner)
     review = ReReview.objects.get()
     request = gate_request_create(
         initiative=approved, actor=product_owner, justification="Scale needs a fresh scorecard"

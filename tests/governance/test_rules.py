@@ -773,16 +773,24 @@ def test_autonomy_level_moving_up_is_material(before, after, material):
 @pytest.mark.parametrize(
     ("before", "after", "material"),
     [
-        ("minimal", "limited", True),
-        ("limited", "high", True),
-        ("high", "prohibited", True),
-        ("minimal", "high", True),
-        ("high", "limited", False),
+        # Lowered: fewer obligations, so the council must agree it really is lower risk.
+        ("limited", "minimal", True),
+        ("high", "limited", True),
+        ("prohibited", "high", True),
+        ("high", "minimal", True),
+        # Raised: the heavier tier applies at once, no review needed.
+        ("minimal", "limited", False),
+        ("limited", "high", False),
+        ("high", "prohibited", False),
         ("high", "high", False),
+        ("unknown", "minimal", False),
     ],
 )
-def test_eu_ai_act_tier_moving_up_is_material(before, after, material):
-    assert bool(material_changes({"eu_ai_act_tier": [before, after]})) is material
+def test_eu_ai_act_tier_moving_down_is_material(before, after, material):
+    found = material_changes({"eu_ai_act_tier": [before, after]})
+    assert bool(found) is material
+    if material:
+        assert found == (MaterialChange("eu_ai_act_tier", "EU AI Act tier lowered", before, after),)
 
 
 @pytest.mark.parametrize(
@@ -832,7 +840,7 @@ def test_several_material_changes_are_all_reported():
     found = material_changes(
         {
             "autonomy_level": ["assistant", "agent"],
-            "eu_ai_act_tier": ["limited", "high"],
+            "eu_ai_act_tier": ["high", "limited"],
             "vendors": [[], ["Acme"]],
             "problem_statement.kpi": ["a", "b"],
             "problem_statement.target": ["1", "2"],

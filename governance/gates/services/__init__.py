@@ -1,12 +1,18 @@
 """Every state change of the stage gates: one function each, one transaction, one audit event.
 
 Policies (`policies`), filing, voting and withdrawing (`requests`), the chair's decision
-(`decisions`), pause / resume / stop (`status`), item reviews and re-reviews (`reviews`); the
-steps they share are in `steps`. Import the services from this package.
+(`decisions`), pause / resume / stop (`status`), item reviews and re-reviews (`reviews`),
+autonomy promotions (`autonomy`); the steps they share are in `steps`. Import the services
+from this package.
 """
 
 from __future__ import annotations
 
+from governance.gates.services.autonomy import (
+    autonomy_promotion_decide,
+    autonomy_promotion_request,
+    autonomy_promotion_withdraw,
+)
 from governance.gates.services.decisions import (
     gate_request_decide,
     gate_request_name_acting_chair,
@@ -22,6 +28,9 @@ from governance.gates.services.reviews import item_review_record, rereview_confi
 from governance.gates.services.status import initiative_status_change
 
 __all__ = [
+    "autonomy_promotion_decide",
+    "autonomy_promotion_request",
+    "autonomy_promotion_withdraw",
     "gate_policies_load_defaults",
     "gate_policy_load",
     "gate_policy_version_create",

@@ -1,4 +1,5 @@
-"""The council's review queue: pending and decided requests, and pilot purgatory."""
+"""The council's review queue: pending and decided requests, pending autonomy promotions,
+and pilot purgatory."""
 
 from __future__ import annotations
 
@@ -18,9 +19,16 @@ from core.listing import query_without, results_template
 from core.permissions import role_required
 from governance.council.permissions import recused_as
 from governance.gates import permissions, selectors
+from governance.gates.autonomy_rules import level_name
 from governance.gates.forms import QueueFilterForm
 from governance.gates.presentation import SEAT_LABELS
-from governance.models import GateRequest, GateRequestStatus, Vote
+from governance.models import (
+    AutonomyPromotion,
+    AutonomyPromotionStatus,
+    GateRequest,
+    GateRequestStatus,
+    Vote,
+)
 from portfolio.models import Initiative
 
 QUEUE_PAGE_SIZE = 25
@@ -28,6 +36,8 @@ QUEUE_PAGE_SIZE = 25
 
 # The queue lists the initiatives stuck longest in pilot; the API lists them all.
 PURGATORY_SHOWN = 50
+# Pending autonomy promotions, oldest first; the API lists them all.
+PROMOTIONS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,29 @@ def decided_requests() -> Any:
 
 
 @dataclass(frozen=True)
+class PromotionRow:
+    promotion: AutonomyPromotion
+
+    @property
+    def from_level_name(self) -> str:
+        return level_name(self.promotion.from_level)
+
+    @property
+    def to_level_name(self) -> str:
+        return level_name(self.promotion.to_level)
+
+
+def pending_promotions() -> list[AutonomyPromotion]:
+    """The oldest PROMOTIONS_SHOWN + 1 pending promotions (one query; the extra one says
+    "more")."""
+    return list(
+        AutonomyPromotion.objects.filter(status=AutonomyPromotionStatus.PENDING)
+        .select_related("initiative", "requested_by")
+        .order_by("requested_at", "pk")[: PROMOTIONS_SHOWN + 1]
+    )
+
+
+@dataclass(frozen=True)
 class PurgatoryRow:
     initiative: Initiative
     days: int
@@ -108,6 +141,7 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
         PurgatoryRow(initiative=initiative, days=(now - initiative.pilot_clock_started_at).days)
         for initiative in stuck[:PURGATORY_SHOWN]
     ]
+    promotions = pending_promotions()
     return TemplateResponse(
         request,
         template,
@@ -126,6 +160,8 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
             "purgatory": purgatory,
             "purgatory_more": len(stuck) > PURGATORY_SHOWN,
             "purgatory_days": settings.PILOT_PURGATORY_DAYS,
+            "promotions": [PromotionRow(p) for p in promotions[:PROMOTIONS_SHOWN]],
+            "promotions_more": len(promotions) > PROMOTIONS_SHOWN,
             "may_vote": permissions.can_vote(request.user),
         },
     )

@@ -1,0 +1,109 @@
+"""Simultaneous decisions and requests on autonomy promotions, on PostgreSQL: the promotion row
+(then the initiative row) is locked, so they happen one at a time and exactly one wins.
+
+SQLite locks the whole file for every writer, so it cannot show a race: skipped there (CI runs
+this file on PostgreSQL).
+"""
+
+# The fixtures imported from gate_service_support are requested by name, which ruff reads as
+# redefinitions.
+# ruff: noqa: F811
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from core.audit import verify_audit_chain
+from core.errors import ConflictError
+from core.models import AuditEvent
+from governance.gates.services import autonomy_promotion_decide, autonomy_promotion_request
+from governance.models import AutonomyPromotion, AutonomyPromotionStatus
+from portfolio.models import Initiative, Stage
+from tests.factories import InitiativeFactory
+from tests.governance.gate_service_support import chair, delivery_owner  # noqa: F401
+from tests.governance.test_autonomy_rules import GOOD_EVIDENCE
+from tests.governance.test_concurrency import run_at_once
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: row locks and truly concurrent transactions (SQLite locks the "
+        "whole file, so no race can happen); CI runs this file on PostgreSQL",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 6
+
+
+@pytest.fixture
+def initiative(product_owner, delivery_owner, business_unit):
+    return InitiativeFactory(
+        title="Runbook finder",
+        business_unit=business_unit,
+        stage=Stage.PILOT,
+        business_owner=product_owner,
+        delivery_owner=delivery_owner,
+        created_by=product_owner,
+    )
+
+
+def events(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+@pytest.mark.parametrize("approvals", [THREADS, THREADS // 2])
+def test_simultaneous_decisions_on_one_promotion_apply_exactly_one(
+    approvals, initiative, product_owner, chair
+):
+    promotion = autonomy_promotion_request(
+        initiative=initiative, actor=product_owner, evidence=GOOD_EVIDENCE
+    )
+    choices = [True] * approvals + [False] * (THREADS - approvals)
+
+    results, errors = run_at_once(
+        [
+            lambda approve=approve, n=n: autonomy_promotion_decide(
+                promotion=promotion, actor=chair, approve=approve, reason=f"Thread {n}"
+            )
+            for n, approve in enumerate(choices)
+        ]
+    )
+
+    assert len(results) == 1, errors
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    assert all("already" in error.message for error in errors)
+    (winner,) = results
+    stored = AutonomyPromotion.objects.get(pk=promotion.pk)
+    assert stored.status == winner.status
+    assert stored.decision_reason == winner.decision_reason
+    approved = winner.status == AutonomyPromotionStatus.APPROVED
+    level = Initiative.objects.values_list("autonomy_level", flat=True).get(pk=initiative.pk)
+    assert level == ("agent" if approved else "assistant")
+    assert events("autonomy_promotion.decided") == 1
+    assert events("initiative.autonomy_changed") == (1 if approved else 0)
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
+
+
+def test_simultaneous_requests_for_one_initiative_file_one(
+    initiative, product_owner, delivery_owner
+):
+    owners = [product_owner, delivery_owner] * (THREADS // 2)
+
+    results, errors = run_at_once(
+        [
+            lambda owner=owner: autonomy_promotion_request(
+                initiative=initiative, actor=owner, evidence=GOOD_EVIDENCE
+            )
+            for owner in owners
+        ]
+    )
+
+    assert len(results) == 1
+    assert len(errors) == len(owners) - 1
+    assert all(isinstance(error, ValidationError) for error in errors), errors
+    assert all("already pending" in error.message_dict["initiative"][0] for error in errors)
+    assert AutonomyPromotion.objects.filter(initiative=initiative).count() == 1
+    assert events("autonomy_promotion.requested") == 1
