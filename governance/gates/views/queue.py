@@ -1,4 +1,5 @@
-"""The council's review queue: pending and decided requests, and pilot purgatory."""
+"""The council's review queue: pending and decided requests, re-reviews needed, areas scored 1
+awaiting review, and pilot purgatory: every flag, with who resolves it."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from django.views.decorators.http import require_GET
 from core.listing import query_without, results_template
 from core.permissions import role_required
 from governance.council.permissions import recused_as
+from governance.council.rules import rereview_change_lines
 from governance.gates import permissions, selectors
 from governance.gates.forms import QueueFilterForm
 from governance.gates.presentation import SEAT_LABELS
-from governance.models import GateRequest, GateRequestStatus, Vote
+from governance.models import GateRequest, GateRequestStatus, ReReview, Vote
 from portfolio.models import Initiative
 
 QUEUE_PAGE_SIZE = 25
@@ -28,6 +30,9 @@ QUEUE_PAGE_SIZE = 25
 
 # The queue lists the initiatives stuck longest in pilot; the API lists them all.
 PURGATORY_SHOWN = 50
+# And the re-reviews and areas at 1 waiting longest (the API lists them all).
+REREVIEWS_SHOWN = 50
+AREAS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,20 @@ class PurgatoryRow:
     days: int
 
 
+@dataclass(frozen=True)
+class RereviewRow:
+    rereview: ReReview
+    changes: list[str]
+    days: int
+    my_recusal: str
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: selectors.AreaAwaitingReview
+    my_recusal: str
+
+
 @role_required(permissions.can_view_queue, permissions.QUEUE_DENIED_MESSAGE)
 @require_GET
 def council_queue(request: HttpRequest) -> TemplateResponse:
@@ -108,6 +127,9 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
         PurgatoryRow(initiative=initiative, days=(now - initiative.pilot_clock_started_at).days)
         for initiative in stuck[:PURGATORY_SHOWN]
     ]
+    user_id = request.user.pk
+    rereviews = list(selectors.open_rereviews()[: REREVIEWS_SHOWN + 1])
+    areas = selectors.areas_awaiting_review()
     return TemplateResponse(
         request,
         template,
@@ -126,6 +148,22 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
             "purgatory": purgatory,
             "purgatory_more": len(stuck) > PURGATORY_SHOWN,
             "purgatory_days": settings.PILOT_PURGATORY_DAYS,
+            "rereviews": [
+                RereviewRow(
+                    rereview=rereview,
+                    changes=rereview_change_lines(rereview.changes),
+                    days=(now - rereview.raised_at).days,
+                    my_recusal=recused_as(user_id, rereview.initiative),
+                )
+                for rereview in rereviews[:REREVIEWS_SHOWN]
+            ],
+            "rereviews_more": len(rereviews) > REREVIEWS_SHOWN,
+            "areas": [
+                AreaRow(area=area, my_recusal=recused_as(user_id, area.assessment.initiative))
+                for area in areas[:AREAS_SHOWN]
+            ],
+            "areas_count": len(areas),
+            "may_review": permissions.can_review_items(request.user),
             "may_vote": permissions.can_vote(request.user),
         },
     )
