@@ -457,6 +457,13 @@ class ItemReviewOutcome(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", "Not accepted: fix it and score the area again"
 
 
+# The outcomes that clear the gate's blocker on an area at 1; "not accepted" keeps it until the
+# area is scored again in a new submission.
+ITEM_REVIEW_CLEARING_OUTCOMES = frozenset(
+    {ItemReviewOutcome.ACCEPTED, ItemReviewOutcome.ACCEPTED_WITH_CONDITIONS}
+)
+
+
 class ItemReview(models.Model):
     """A council member's explicit review of an area scored at the lowest level.
 

@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "governance.models.RiskStatus",
         "IncidentStatusEnum": "governance.models.IncidentStatus",
         "LeadershipDecisionStatusEnum": "governance.models.LeadershipDecisionStatus",
+        "ItemReviewOutcomeEnum": "governance.models.ItemReviewOutcome",
+        "ReReviewOutcomeEnum": "governance.models.ReReviewOutcome",
     },
 }
 

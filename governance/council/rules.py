@@ -1,13 +1,14 @@
-"""Pure rules of the council's votes: the tally, what blocks a go, recusal, conditions.
+"""Pure rules of the council's votes: the tally, what blocks a go, recusal, conditions, and
+how a re-review's material changes read.
 
 Plain values in, frozen dataclasses out; nothing here touches the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 SEAT_IDS: Final[tuple[str, ...]] = ("security", "legal", "data", "product", "executive")
 VOTE_CHOICES: Final[tuple[str, ...]] = ("approve", "approve_with_conditions", "reject", "abstain")
@@ -93,3 +94,28 @@ def parse_conditions(text: str) -> tuple[str, ...]:
     """The conditions of an approve-with-conditions vote: one per non-blank line."""
     lines = (line.strip().lstrip("-•*").strip() for line in (text or "").splitlines())
     return tuple(line for line in lines if line)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def rereview_change_lines(changes: Any) -> list[str]:
+    """["Autonomy level: assistant → agent", …] from a ReReview's changes list
+    ([{field, label, before, after}]); entries that are not mappings are skipped."""
+    lines = []
+    for change in changes if isinstance(changes, list) else []:
+        if not isinstance(change, Mapping):
+            continue
+        label = change.get("label") or str(change.get("field", "")).replace("_", " ")
+        lines.append(f"{label}: {_plain(change.get('before'))} → {_plain(change.get('after'))}")
+    return lines
+
+
+def describe_rereview_changes(changes: Any) -> str:
+    """'Autonomy level: assistant → agent; Vendors: none → Acme AI' for a re-review's changes."""
+    return "; ".join(rereview_change_lines(changes)) or "a material change since approval"

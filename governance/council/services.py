@@ -27,6 +27,7 @@ from governance.council.permissions import (
     can_manage_council,
     can_run_meetings,
 )
+from governance.council.rules import rereview_change_lines
 from governance.models import (
     ActionItem,
     ActionItemStatus,
@@ -34,6 +35,7 @@ from governance.models import (
     CouncilMembership,
     GateRequest,
     GateRequestStatus,
+    ReReview,
     Risk,
     RiskStatus,
     Seat,
@@ -48,12 +50,13 @@ def _name(user: AbstractBaseUser | None) -> str:
 
 
 def meeting_agenda(now: datetime.datetime) -> dict[str, Any]:
-    """What the council should look at as of `now`, as plain JSON (three queries).
+    """What the council should look at as of `now`, as plain JSON (four queries).
 
     Pending gate requests (oldest review deadline first, flagged overdue once past it), open
-    action items past their due date, and escalated risks that are not closed (highest
-    severity first). The caller freezes it into the meeting, so later changes to these rows
-    never rewrite what the council was asked to look at.
+    action items past their due date, escalated risks that are not closed (highest severity
+    first), and open re-reviews (longest waiting first, with what changed). The caller freezes
+    it into the meeting, so later changes to these rows never rewrite what the council was
+    asked to look at.
     """
     today = timezone.localdate(now)
     requests = (
@@ -105,6 +108,12 @@ def meeting_agenda(now: datetime.datetime) -> dict[str, Any]:
         )
         .order_by("-severity", "id")
     )
+    rereviews = (
+        ReReview.objects.filter(resolved_at__isnull=True)
+        .select_related("initiative")
+        .only("id", "changes", "raised_at", "initiative__id", "initiative__title")
+        .order_by("raised_at", "id")
+    )
     return {
         "built_at": now.isoformat(),
         "gate_requests": [
@@ -150,17 +159,31 @@ def meeting_agenda(now: datetime.datetime) -> dict[str, Any]:
             }
             for risk in risks
         ],
+        "rereviews": [
+            {
+                "id": rereview.pk,
+                "initiative_id": rereview.initiative_id,
+                "initiative": rereview.initiative.title,
+                "raised_at": rereview.raised_at.isoformat(),
+                "changes": rereview_change_lines(rereview.changes),
+            }
+            for rereview in rereviews
+        ],
     }
 
 
 def agenda_summary(agenda: dict[str, Any]) -> str:
-    """ "3 gate requests, 1 overdue action item, 2 escalated risks" for lists and audit."""
+    """ "3 gate requests, 1 overdue action item, 2 escalated risks, 1 re-review" for lists and
+    audit. Agendas frozen before re-reviews were on them say nothing about re-reviews."""
     parts = []
     for key, singular in (
         ("gate_requests", "gate request"),
         ("overdue_action_items", "overdue action item"),
         ("escalated_risks", "escalated risk"),
+        ("rereviews", "re-review"),
     ):
+        if key == "rereviews" and key not in agenda:
+            continue
         count = len(agenda.get(key) or [])
         parts.append(f"{count} {singular}{'' if count == 1 else 's'}")
     return ", ".join(parts)

@@ -65,11 +65,13 @@ def agenda_for_display(agenda: dict[str, Any]) -> dict[str, Any]:
             return value
         return parse_datetime(value) or parse_date(value) or value
 
-    dated = {"built_at", "requested_at", "review_due_at", "due"}
+    dated = {"built_at", "requested_at", "review_due_at", "due", "raised_at"}
     shown: dict[str, Any] = {
         key: when(value) if key in dated else value for key, value in agenda.items()
     }
-    for key in ("gate_requests", "overdue_action_items", "escalated_risks"):
+    for key in ("gate_requests", "overdue_action_items", "escalated_risks", "rereviews"):
+        if key == "rereviews" and key not in agenda:
+            continue  # agendas frozen before re-reviews were on them say nothing of them
         shown[key] = [
             {name: when(value) if name in dated else value for name, value in item.items()}
             for item in agenda.get(key) or []

@@ -20,7 +20,14 @@ from governance.council.permissions import initiative_owner_ids
 from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
 from governance.gates.presentation import criterion_name
 from governance.gates.rules import CRITERIA, CRITERION_PARAMS
-from governance.models import Decision, GatePolicyVersion, GateRequest, Seat, VoteChoice
+from governance.models import (
+    Decision,
+    GatePolicyVersion,
+    GateRequest,
+    ItemReviewOutcome,
+    Seat,
+    VoteChoice,
+)
 from portfolio.forms import DateInput, GatehouseFormMixin, gatehouse_users
 
 
@@ -250,6 +257,61 @@ class AutonomyDecisionForm(GatehouseFormMixin, forms.Form):
 
     def approve(self) -> bool:
         return self.cleaned_data["decision"] == "approve"
+
+
+class ItemReviewForm(GatehouseFormMixin, forms.Form):
+    """The council's explicit review of an area scored 1. Whether the note and the conditions
+    are needed is the service's rule (it says so under the field)."""
+
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=ItemReviewOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="What the council concluded",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    conditions = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "For “Accepted with conditions”: one per line; each becomes an action item for the "
+            "delivery owner, due in 30 days."
+        ),
+    )
+
+
+class RereviewConfirmForm(GatehouseFormMixin, forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Why the approval still holds",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RereviewSendBackForm(GatehouseFormMixin, forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Why the approval no longer holds",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "The initiative goes back to the stage it was in before its last go decision; the "
+            "owners read this reason on its page and in the audit trail."
+        ),
+    )
+
+
+def rereview_confirm_form(data: Any = None) -> RereviewConfirmForm:
+    """With ids of its own: the confirm and send-back forms share a page."""
+    return RereviewConfirmForm(data, auto_id="id_confirm_%s")
+
+
+def rereview_send_back_form(data: Any = None) -> RereviewSendBackForm:
+    return RereviewSendBackForm(data, auto_id="id_send_back_%s")
 
 
 QUEUE_SHOW_CHOICES = (

@@ -6,7 +6,9 @@
 Approved for a stage means all of:
 - the initiative is at that stage or a later one (lifecycle order, not alphabetical);
 - it is active (paused and stopped initiatives are approved for nothing);
-- no re-review is open (a material change since approval must be looked at again);
+- no re-review is open (a material change since approval must be looked at again): approved
+  again once the council confirms it; after it is sent back the initiative is back in the stage
+  before its last go, so it has not reached the stage that go approved;
 - beyond exploration, a council "go" took it into that stage, or into a later stage it has
   reached (a later go presupposes the earlier stage). A stage set directly by a governance admin
   has no gate decision behind it and is *not* approved: pipelines deploy only what a gate passed.
@@ -15,10 +17,13 @@ Approved for a stage means all of:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
+from governance.council.rules import describe_rereview_changes
 from governance.models import Decision, GateRequest, GateRequestStatus, ReReview
 from portfolio.models import STAGE_ORDER, Initiative, Stage, Status
 from portfolio.vocabulary import STAGE_LABELS
@@ -51,26 +56,6 @@ def stage_rank(stage: str) -> int:
     return STAGE_ORDER.index(stage)
 
 
-def describe_rereview_changes(changes: Any) -> str:
-    """'autonomy level: assistant → agent; vendors: … → …' from a ReReview's changes list."""
-    parts = []
-    for change in changes if isinstance(changes, list) else []:
-        if not isinstance(change, Mapping):
-            continue
-        label = change.get("label") or str(change.get("field", "")).replace("_", " ")
-        before, after = change.get("before"), change.get("after")
-        parts.append(f"{label}: {_plain(before)} → {_plain(after)}")
-    return "; ".join(parts) or "a material change since approval"
-
-
-def _plain(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "none"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value)
-    return str(value)
-
-
 def decide_gate_status(
     *,
     initiative_id: int,
@@ -79,13 +64,14 @@ def decide_gate_status(
     status: str,
     open_rereview_changes: Any | None,
     decisions: Sequence[GateDecisionFacts],
+    open_rereview_raised_at: datetime.datetime | None = None,
 ) -> GateStatus:
     """The gate status of an initiative for `stage`, with every reason that applies.
 
     `open_rereview_changes` is the changes list of the open ReReview, or None when none is
-    open; `decisions` are the initiative's decided gate requests, newest first. When approved,
-    `reasons` says what approved it; otherwise it lists every blocking reason, not just the
-    first, so a pipeline log tells the whole story.
+    open (`open_rereview_raised_at` says since when); `decisions` are the initiative's decided
+    gate requests, newest first. When approved, `reasons` says what approved it; otherwise it
+    lists every blocking reason, not just the first, so a pipeline log tells the whole story.
     """
     if stage not in STAGE_ORDER:
         raise ValueError(f"unknown stage {stage!r}")
@@ -103,7 +89,14 @@ def decide_gate_status(
         )
     rereview_open = open_rereview_changes is not None
     if rereview_open:
-        blocking.append(f"re-review needed: {describe_rereview_changes(open_rereview_changes)}")
+        since = (
+            f" since {timezone.localdate(open_rereview_raised_at).isoformat()}"
+            if open_rereview_raised_at is not None
+            else ""
+        )
+        blocking.append(
+            f"re-review pending{since}: {describe_rereview_changes(open_rereview_changes)}"
+        )
 
     shown: GateDecisionFacts | None = None
     granted_by: str | None = None
@@ -166,7 +159,7 @@ def initiative_gate_status(initiative: Initiative, stage: str) -> GateStatus:
     """Load the open re-review and the decided gate requests (two queries) and decide."""
     rereview = (
         ReReview.objects.filter(initiative_id=initiative.pk, resolved_at__isnull=True)
-        .only("changes")
+        .only("changes", "raised_at")
         .first()
     )
     requests = (
@@ -204,5 +197,6 @@ def initiative_gate_status(initiative: Initiative, stage: str) -> GateStatus:
         current_stage=initiative.stage,
         status=initiative.status,
         open_rereview_changes=rereview.changes if rereview is not None else None,
+        open_rereview_raised_at=rereview.raised_at if rereview is not None else None,
         decisions=decisions,
     )

@@ -1,11 +1,12 @@
 """The "Stage gate" section of the initiative page, registered with portfolio.panels.
 
 It says where the initiative stands with the council: a pending request and its votes, the
-pilot purgatory flag, an open re-review and what changed, a pause or stop and why, a pending
-autonomy promotion, and the buttons the viewer may use (including "Request promotion to
-<level>": raising the autonomy level is not an edit of the initiative). Everything comes from
-one query on the initiative (subqueries), plus the viewer's council membership when they are a
-council member: the initiative page pins its query count.
+pilot purgatory flag, an open re-review and what changed (with the forms to confirm it or send
+it back, for those who may), a pause or stop and why, a pending autonomy promotion, and the
+buttons the viewer may use (including "Request promotion to <level>": raising the autonomy level
+is not an edit of the initiative). Everything comes from one query on the initiative
+(subqueries), plus the viewer's council membership when they are a council member: the
+initiative page pins its query count.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.models import AuditEvent
+from governance.council.permissions import recused_as
 from governance.gates import permissions
 from governance.gates.autonomy_rules import level_name, next_autonomy_level
+from governance.gates.forms import rereview_confirm_form, rereview_send_back_form
 from governance.gates.selectors import annotate_pilot_purgatory
 from governance.models import (
     AutonomyPromotion,
@@ -66,6 +69,7 @@ class GatePanelState:
     days_without_decision: int | None
     rereview_changes: list[dict[str, Any]] | None
     rereview_raised_at: datetime | None
+    rereview_id: int | None
     status_reason: str
 
 
@@ -119,6 +123,7 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
             pending_votes=Subquery(votes_cast, output_field=IntegerField()),
             rereview_changes=Subquery(rereview.values("changes")[:1], output_field=JSONField()),
             rereview_raised_at=Subquery(rereview.values("raised_at")[:1]),
+            rereview_id=Subquery(rereview.values("pk")[:1]),
             status_reason=Subquery(status_change.values("reason")[:1]),
             promotion_id=Subquery(promotion.values("pk")[:1]),
             promotion_to_level=Subquery(promotion.values("to_level")[:1]),
@@ -135,6 +140,7 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
             "pending_votes",
             "rereview_changes",
             "rereview_raised_at",
+            "rereview_id",
             "status_reason",
             "promotion_id",
             "promotion_to_level",
@@ -170,6 +176,7 @@ def gate_panel_state(initiative: Initiative, now: datetime) -> GatePanelState:
         if row["rereview_changes"] is None
         else [_change_shown(change) for change in row["rereview_changes"] or []],
         rereview_raised_at=row["rereview_raised_at"],
+        rereview_id=row["rereview_id"],
         status_reason=row["status_reason"] or "",
     )
 
@@ -182,6 +189,8 @@ def gate_panel(request: HttpRequest, initiative: Initiative) -> SafeString | Non
     user = request.user
     can_change = permissions.can_change_status(user)
     to_level = next_autonomy_level(initiative.autonomy_level)
+    rereview_open = state.rereview_id is not None
+    may_resolve = rereview_open and permissions.may_review_initiative(user, initiative)
     exceptions = list(
         GateException.objects.filter(initiative_id=initiative.pk)
         .select_related("granted_by", "gate_request")
@@ -208,6 +217,12 @@ def gate_panel(request: HttpRequest, initiative: Initiative) -> SafeString | Non
             "can_pause": can_change and initiative.status == Status.ACTIVE,
             "can_resume": can_change and initiative.status == Status.PAUSED,
             "can_stop": can_change and initiative.status != Status.STOPPED,
+            # The council confirms a re-review or sends it back right here (or on its page).
+            "rereview_confirm_form": rereview_confirm_form() if may_resolve else None,
+            "rereview_send_back_form": rereview_send_back_form() if may_resolve else None,
+            "rereview_recusal": recused_as(user.pk, initiative)
+            if rereview_open and permissions.can_resolve_rereview(user)
+            else "",
         },
         request=request,
     )

@@ -1,6 +1,6 @@
 """Who may do what with stage gates: file, vote, decide, withdraw, pause / resume / stop,
-review areas scored 1, confirm re-reviews, edit gate policies, read the review queue, and
-request, decide and withdraw autonomy promotions.
+review areas scored 1, confirm or send back re-reviews, edit gate policies, read the review
+queue, and request, decide and withdraw autonomy promotions.
 
 Pages, the API and the services all ask these functions, and raise the messages defined here.
 """
@@ -39,8 +39,12 @@ WITHDRAW_DENIED_MESSAGE = (
 STATUS_CHANGE_MESSAGE = (
     "Only the council chair or a governance admin can pause, resume or stop an initiative."
 )
-ITEM_REVIEW_DENIED_MESSAGE = "Only council members can record the review of an area."
-REREVIEW_DENIED_MESSAGE = "Only council members can confirm a re-review."
+ITEM_REVIEW_DENIED_MESSAGE = (
+    "Only council members and governance admins can record the review of an area scored 1."
+)
+REREVIEW_DENIED_MESSAGE = (
+    "Only council members and governance admins can confirm a re-review or send it back."
+)
 POLICY_DENIED_MESSAGE = "Only a governance admin can change gate policies."
 PROMOTION_REQUEST_DENIED_MESSAGE = (
     "Only this initiative's business or delivery owner, or a governance admin, can request an "
@@ -133,12 +137,25 @@ def can_withdraw_request(user: User, initiative: Initiative, requested_by_id: in
 
 
 def can_review_items(user: User) -> bool:
-    """Council members record the explicit review of an area scored 1 (and confirm re-reviews)."""
-    return has_role(user, Role.COUNCIL_MEMBER)
+    """Council members and governance admins record the explicit review of an area scored 1.
+
+    Admins too, so an area at 1 never waits on a council that cannot meet. Who owns or
+    sponsors the initiative is recused whatever their role: see `may_review_initiative`.
+    """
+    return has_role(user, Role.COUNCIL_MEMBER, Role.GOVERNANCE_ADMIN)
 
 
-def can_confirm_rereview(user: User) -> bool:
-    return has_role(user, Role.COUNCIL_MEMBER)
+def can_resolve_rereview(user: User) -> bool:
+    """Confirm a re-review or send it back: the same people who review areas scored 1."""
+    return can_review_items(user)
+
+
+def may_review_initiative(user: User, initiative: Initiative) -> bool:
+    """`user` may review areas of `initiative` (and resolve its re-reviews): the role, and not
+    recused as its owner or sponsor. Pages ask it to show or hide the forms; the services
+    check the same two things and say which one failed."""
+    user_id = user.pk if user.is_authenticated else None
+    return can_review_items(user) and not recused_as(user_id, initiative)
 
 
 def can_edit_policies(user: User) -> bool:

@@ -52,8 +52,11 @@ class AssessmentFacts:
     # Critical item id -> the template's own minimum (the gate's critical_minimum may be higher).
     critical_items: Mapping[str, int] = field(default_factory=dict)
     item_titles: Mapping[str, str] = field(default_factory=dict)
-    # Items with an ItemReview recorded by the council.
+    # Items the council reviewed and accepted (with or without conditions): they clear the
+    # "areas at 1 reviewed" criterion. Items it reviewed and did not accept are kept apart, so
+    # the criterion can say why they still block.
     reviewed_items: frozenset[str] = frozenset()
+    not_accepted_items: frozenset[str] = frozenset()
 
     def title_of(self, item_id: str) -> str:
         return self.item_titles.get(item_id, item_id)
@@ -334,25 +337,43 @@ def _check_critical_areas(params: Mapping[str, Any], snap: GateSnapshot) -> Chec
 def _check_lowest_scores_reviewed(params: Mapping[str, Any], snap: GateSnapshot) -> CheckOutcome:
     """DOMAIN.md: any area scored 1 requires an explicit review before more investment.
 
-    With no scorecard yet nothing was scored 1: whether one is required is another criterion's
+    Only a review that accepts the area (with or without conditions) clears it; one that does
+    not accept it keeps blocking until the area is scored again in a new submission. With no
+    scorecard yet nothing was scored 1: whether one is required is another criterion's
     question (`scorecard_ready`, `scorecard_critical_areas`)."""
     facts = _scorecard(params, "lowest_scores_reviewed", snap)
     if facts is None:
         return CheckOutcome(True, "No readiness scorecard yet, so no area at 1.", "", None)
+    # In the template's order: PostgreSQL's jsonb keeps no key order, so the result's scores
+    # alone would name the areas differently on each database.
+    ordered = [item_id for item_id in facts.item_titles if item_id in facts.item_scores]
+    ordered += [item_id for item_id in facts.item_scores if item_id not in facts.item_titles]
+    at_lowest = [item_id for item_id in ordered if facts.item_scores[item_id] == LOWEST_SCORE]
+    not_accepted = [
+        facts.title_of(item_id) for item_id in at_lowest if item_id in facts.not_accepted_items
+    ]
     unreviewed = [
         facts.title_of(item_id)
-        for item_id, score in facts.item_scores.items()
-        if score == LOWEST_SCORE and item_id not in facts.reviewed_items
+        for item_id in at_lowest
+        if item_id not in facts.reviewed_items and item_id not in facts.not_accepted_items
     ]
+    problems = []
     if unreviewed:
-        return CheckOutcome(
-            False,
-            f"Areas at {LOWEST_SCORE} without a recorded council review: {', '.join(unreviewed)}.",
-            "assessment",
-            facts.id,
+        problems.append(
+            f"Areas at {LOWEST_SCORE} without a recorded council review: {', '.join(unreviewed)}."
         )
+    if not_accepted:
+        problems.append(
+            f"Areas at {LOWEST_SCORE} the council did not accept: {', '.join(not_accepted)}; "
+            "fix them and score them again in a new submission."
+        )
+    if problems:
+        return CheckOutcome(False, " ".join(problems), "assessment", facts.id)
     return CheckOutcome(
-        True, f"Every area at {LOWEST_SCORE} has a recorded review.", "assessment", facts.id
+        True,
+        f"Every area at {LOWEST_SCORE} was reviewed and accepted by the council.",
+        "assessment",
+        facts.id,
     )
 
 

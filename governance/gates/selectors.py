@@ -44,6 +44,7 @@ from governance.gates.rules import (
     evaluate_gate,
 )
 from governance.models import (
+    ITEM_REVIEW_CLEARING_OUTCOMES,
     Decision,
     GatePolicy,
     GatePolicyVersion,
@@ -58,11 +59,14 @@ from governance.models import (
     Vote,
 )
 from portfolio.models import Initiative, ProblemStatement, Stage, Status
-from portfolio.vocabulary import next_stage
-from readiness.models import Assessment, AssessmentStatus
+from portfolio.vocabulary import LOWEST_SCORE, next_stage
+from readiness.models import Assessment, AssessmentStatus, TemplateVersion
+from readiness.rules import AnswerType
 
 
-def _assessment_facts(assessment: Assessment, reviewed: frozenset[str]) -> AssessmentFacts:
+def _assessment_facts(
+    assessment: Assessment, reviewed: frozenset[str], not_accepted: frozenset[str]
+) -> AssessmentFacts:
     definition = assessment.template_version.definition or {}
     result = assessment.result or {}
     items = definition.get("items") or []
@@ -79,6 +83,7 @@ def _assessment_facts(assessment: Assessment, reviewed: frozenset[str]) -> Asses
         critical_items=dict((definition.get("rules") or {}).get("critical_items") or {}),
         item_titles={item["id"]: item.get("title", item["id"]) for item in items},
         reviewed_items=reviewed,
+        not_accepted_items=not_accepted,
     )
 
 
@@ -86,8 +91,9 @@ def gate_snapshot(initiative: Initiative, today: date) -> GateSnapshot:
     """What the gate criteria read about `initiative` today, in five queries.
 
     Uses the live record: the problem statement, the current (submitted) assessment of each
-    template with the council's item reviews, the risks that are not closed and the open
-    incidents.
+    template with the council's item reviews (only an accepted review, with or without
+    conditions, counts as reviewed; "not accepted" is kept apart so the criterion can say so),
+    the risks that are not closed and the open incidents.
     """
     statement = ProblemStatement.objects.filter(initiative_id=initiative.pk).first()
     assessments = list(
@@ -104,10 +110,12 @@ def gate_snapshot(initiative: Initiative, today: date) -> GateSnapshot:
         )
     )
     reviewed: dict[int, set[str]] = {}
-    for assessment_id, item_id in ItemReview.objects.filter(
+    not_accepted: dict[int, set[str]] = {}
+    for assessment_id, item_id, outcome in ItemReview.objects.filter(
         assessment_id__in=[a.pk for a in assessments]
-    ).values_list("assessment_id", "item_id"):
-        reviewed.setdefault(assessment_id, set()).add(item_id)
+    ).values_list("assessment_id", "item_id", "outcome"):
+        kept = reviewed if outcome in ITEM_REVIEW_CLEARING_OUTCOMES else not_accepted
+        kept.setdefault(assessment_id, set()).add(item_id)
     risks = Risk.objects.filter(initiative_id=initiative.pk).exclude(status=RiskStatus.CLOSED)
     incidents = Incident.objects.filter(initiative_id=initiative.pk, status=IncidentStatus.OPEN)
     return GateSnapshot(
@@ -122,7 +130,11 @@ def gate_snapshot(initiative: Initiative, today: date) -> GateSnapshot:
         if statement is not None
         else None,
         assessments={
-            a.template.key: _assessment_facts(a, frozenset(reviewed.get(a.pk, ())))
+            a.template.key: _assessment_facts(
+                a,
+                frozenset(reviewed.get(a.pk, ())),
+                frozenset(not_accepted.get(a.pk, ())),
+            )
             for a in assessments
         },
         risks=tuple(
@@ -391,6 +403,67 @@ def has_go_decision(initiative_id: int) -> bool:
     return GateRequest.objects.filter(
         initiative_id=initiative_id, status=GateRequestStatus.DECIDED, decision=Decision.GO
     ).exists()
+
+
+def last_go_decision(initiative_id: int) -> GateRequest | None:
+    """The initiative's most recent decided go (what an open re-review puts in question)."""
+    return (
+        GateRequest.objects.filter(
+            initiative_id=initiative_id, status=GateRequestStatus.DECIDED, decision=Decision.GO
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def open_rereviews() -> QuerySet[ReReview]:
+    """Every open re-review with its initiative and business owner, longest waiting first."""
+    return (
+        ReReview.objects.filter(resolved_at__isnull=True)
+        .select_related("initiative__business_owner")
+        .order_by("raised_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AreaAwaitingReview:
+    """An area scored 1 on an initiative's current scorecard that nobody has reviewed yet."""
+
+    assessment: Assessment
+    item_id: str
+    item_title: str
+
+
+def areas_awaiting_review() -> list[AreaAwaitingReview]:
+    """Areas scored 1 on the current submitted 1-5 assessments of active initiatives with no
+    review recorded, oldest submission first, in three queries (assessments, their reviews,
+    the template versions) whatever the size of the portfolio."""
+    current = Assessment.objects.filter(
+        status=AssessmentStatus.SUBMITTED,
+        initiative__status=Status.ACTIVE,
+        template_version__definition__answer_type=AnswerType.SCORE_1_5.value,
+    )
+    assessments = list(
+        current.select_related("initiative")
+        .defer("answers", "evidence", "comments")
+        .order_by("submitted_at", "pk")
+    )
+    reviewed = set(
+        ItemReview.objects.filter(assessment__in=current).values_list("assessment_id", "item_id")
+    )
+    versions = {
+        version.pk: version.parsed
+        for version in TemplateVersion.objects.filter(
+            pk__in={assessment.template_version_id for assessment in assessments}
+        )
+    }
+    found = []
+    for assessment in assessments:
+        scores = (assessment.result or {}).get("item_scores") or {}
+        for item in versions[assessment.template_version_id].items:
+            if scores.get(item.id) == LOWEST_SCORE and (assessment.pk, item.id) not in reviewed:
+                found.append(AreaAwaitingReview(assessment, item.id, item.title))
+    return found
 
 
 def open_rereview(initiative_id: int) -> ReReview | None:

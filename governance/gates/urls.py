@@ -1,6 +1,6 @@
-"""Routes of the stage gates: requests, votes and decisions, the review queue, pause / resume /
-stop, gate policies, autonomy promotions (pages), and their API including the pipelines'
-gate-status.
+"""Routes of the stage gates: requests, votes and decisions, the review queue, reviews of areas
+scored 1 and re-reviews, pause / resume / stop, gate policies, autonomy promotions (pages), and
+their API including the pipelines' gate-status.
 
 `urlpatterns` are included by governance/urls.py (names "governance:<name>"); `api_urlpatterns`
 under /api/v1/ by governance/api_urls.py.
@@ -15,8 +15,9 @@ from governance.gates import pipeline_api
 from governance.gates.api import autonomy as autonomy_api
 from governance.gates.api import policies as policies_api
 from governance.gates.api import requests as requests_api
+from governance.gates.api import reviews as reviews_api
 from governance.gates.api import status as status_api
-from governance.gates.views import autonomy, policies, queue, requests, status
+from governance.gates.views import autonomy, policies, queue, requests, reviews, status
 
 urlpatterns = [
     path(
@@ -42,6 +43,14 @@ urlpatterns = [
         name="gate_request_withdraw",
     ),
     path("council/queue/", queue.council_queue, name="council_queue"),
+    path(
+        "assessments/<int:pk>/areas/<slug:item_id>/review/",
+        reviews.item_review_record,
+        name="item_review_record",
+    ),
+    path("rereviews/<int:pk>/", reviews.rereview_detail, name="rereview_detail"),
+    path("rereviews/<int:pk>/confirm/", reviews.rereview_confirm, name="rereview_confirm"),
+    path("rereviews/<int:pk>/send-back/", reviews.rereview_send_back, name="rereview_send_back"),
     path("initiatives/<int:pk>/pause/", status.initiative_pause, name="initiative_pause"),
     path("initiatives/<int:pk>/resume/", status.initiative_resume, name="initiative_resume"),
     path("initiatives/<int:pk>/stop/", status.initiative_stop, name="initiative_stop"),
@@ -82,6 +91,8 @@ router.register("gate-policies", policies_api.PolicyViewSet, basename="gate-poli
 router.register(
     "autonomy-promotions", autonomy_api.AutonomyPromotionViewSet, basename="autonomy-promotion"
 )
+router.register("item-reviews", reviews_api.ItemReviewViewSet, basename="item-review")
+router.register("rereviews", reviews_api.ReReviewViewSet, basename="rereview")
 
 api_urlpatterns = [
     *router.urls,

@@ -32,6 +32,7 @@ from core.permissions import require_role
 from portfolio.models import Initiative
 from portfolio.permissions import get_initiative_for_user
 from readiness import services
+from readiness.extensions import render_assessment_sections
 from readiness.forms import AssessmentInput, input_from_state, read_assessment_post
 from readiness.models import AppliesTo, Assessment, AssessmentStatus, TemplateVersion
 from readiness.permissions import can_edit_assessment
@@ -180,6 +181,9 @@ def _render_read_only(request: HttpRequest, assessment: Assessment) -> TemplateR
     template = assessment.template_version.parsed
     result = assessment.result if not assessment.is_draft else None
     values = _saved_values(assessment)
+    # What the apps above readiness add (the council's review of areas scored 1).
+    sections = render_assessment_sections(request, assessment)
+    areas = build_areas(template, values, {})
     return TemplateResponse(
         request,
         "readiness/assessment_detail.html",
@@ -187,7 +191,9 @@ def _render_read_only(request: HttpRequest, assessment: Assessment) -> TemplateR
             "assessment": assessment,
             "subject": assessment.subject,
             "definition": template,
-            "areas": build_areas(template, values, {}),
+            "areas": areas,
+            "area_sections": [(area, sections.for_area(area.item.id)) for area in areas],
+            "aside_sections": sections.aside,
             "summary": summarize(
                 template, result if result else assessment_evaluate(assessment).as_dict()
             ),

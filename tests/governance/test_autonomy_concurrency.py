@@ -5,9 +5,6 @@ SQLite locks the whole file for every writer, so it cannot show a race: skipped 
 this file on PostgreSQL).
 """
 
-# The fixtures imported from gate_service_support are requested by name, which ruff reads as
-# redefinitions.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
@@ -20,10 +17,9 @@ from core.models import AuditEvent
 from governance.gates.services import autonomy_promotion_decide, autonomy_promotion_request
 from governance.models import AutonomyPromotion, AutonomyPromotionStatus
 from portfolio.models import Initiative, Stage
+from tests.concurrency import run_at_once
 from tests.factories import InitiativeFactory
-from tests.governance.gate_service_support import chair, delivery_owner  # noqa: F401
-from tests.governance.test_autonomy_rules import GOOD_EVIDENCE
-from tests.governance.test_concurrency import run_at_once
+from tests.governance.autonomy_support import GOOD_EVIDENCE
 
 pytestmark = [
     pytest.mark.skipif(

@@ -3,9 +3,6 @@ gate panel, the request form with the five conditions, the chair's decision, wit
 the review queue's "Autonomy promotions" section.
 """
 
-# The fixtures imported from gate_service_support are requested by name, which ruff reads as
-# redefinitions.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
@@ -20,8 +17,7 @@ from governance.gates.services import autonomy_promotion_decide, autonomy_promot
 from governance.models import AutonomyPromotion, AutonomyPromotionStatus
 from portfolio.models import Initiative, Stage, Status
 from tests.factories import InitiativeFactory
-from tests.governance.gate_service_support import chair, delivery_owner, legal  # noqa: F401
-from tests.governance.test_autonomy_rules import GOOD_EVIDENCE
+from tests.governance.autonomy_support import GOOD_EVIDENCE
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +118,7 @@ def test_the_form_asks_for_each_condition_with_its_explanation(client, product_o
     page = client.get(create_url(initiative))
     assert page.status_code == 200
     assert "Request promotion to Agent" in page.text
+    assert len(AUTONOMY_CONDITIONS) == 5
     for condition in AUTONOMY_CONDITIONS:
         assert f'name="evidence.{condition.id}"' in page.text
         assert condition.label in page.text

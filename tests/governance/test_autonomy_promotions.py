@@ -4,9 +4,6 @@ raising the level any other way is refused. The EU AI Act tier: lowered is a mat
 (re-review after approval), raised takes effect at once.
 """
 
-# The fixtures imported from gate_service_support are requested by name, which ruff reads as
-# redefinitions.
-# ruff: noqa: F811
 from __future__ import annotations
 
 import pytest
@@ -33,15 +30,7 @@ from governance.models import AutonomyPromotion, AutonomyPromotionStatus, ReRevi
 from portfolio.models import Initiative, Stage, Status
 from portfolio.services import AUTONOMY_RAISE_MESSAGE, initiative_update
 from tests.factories import InitiativeFactory
-from tests.governance.gate_service_support import (  # noqa: F401 - fixtures
-    chair,
-    delivery_owner,
-    gate_policies,
-    legal,
-    pilot,
-    templates,
-)
-from tests.governance.test_autonomy_rules import GOOD_EVIDENCE
+from tests.governance.autonomy_support import GOOD_EVIDENCE
 
 pytestmark = pytest.mark.django_db
 

@@ -17,14 +17,7 @@ from governance.gates.autonomy_rules import (
     promotion_target_problem,
 )
 from portfolio.vocabulary import AUTONOMY_ORDER
-
-GOOD_EVIDENCE = {
-    "precision": "94% exact-match on the 400-ticket eval set; the bar is 90%.",
-    "safety": "Redlines, data policy and audit logging verified by security on 3 March.",
-    "stability": "Error rate 0.8% and 0.6% in sprints 14 and 15; the error budget is 1%.",
-    "observability": "Every reply links to its inputs, prompt version and approver in Langfuse.",
-    "business_proof": "Median resolution time fell from 14 h to 9.5 h between January and March.",
-}
+from tests.governance.autonomy_support import GOOD_EVIDENCE
 
 
 def test_the_five_conditions_are_those_of_the_domain_in_order():

@@ -10,7 +10,6 @@ done. SQLite locks the whole file for every writer, so it cannot show a race: sk
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.gates.services.status import initiative_status_change
 from governance.models import GateRequestStatus, Seat, Vote
 from portfolio.models import Initiative, Stage, StageTransition, Status
+from tests.concurrency import run_at_once
 from tests.factories import seated_council_member
 
 pytestmark = [
@@ -38,34 +38,6 @@ pytestmark = [
 ]
 
 THREADS = 6
-
-
-def run_at_once(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Run every call in its own thread, released together; results and errors."""
-    start = threading.Barrier(len(calls))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(call: Callable[[], Any]) -> None:
-        try:
-            start.wait(timeout=10)
-            result = call()
-            with lock:
-                results.append(result)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertions
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()  # this thread's own connection
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
 
 
 def events(action: str) -> int:

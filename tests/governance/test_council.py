@@ -158,7 +158,7 @@ def test_scheduling_a_meeting_is_audited(chair):
     assert event.changes["title"] == [None, "Weekly AI council"]
     assert event.changes["agenda"] == [
         None,
-        "0 gate requests, 0 overdue action items, 0 escalated risks",
+        "0 gate requests, 0 overdue action items, 0 escalated risks, 0 re-reviews",
     ]
 
 
@@ -426,7 +426,7 @@ def test_the_chair_schedules_a_meeting_from_the_page(
     gate_request(initiative, pilot_policy_version(policies), product_owner)
     client.force_login(chair)
     form = client.get(reverse("governance:meeting_create"))
-    assert "1 gate request, 0 overdue action items, 0 escalated risks" in form.text
+    assert "1 gate request, 0 overdue action items, 0 escalated risks, 0 re-reviews" in form.text
     response = client.post(
         reverse("governance:meeting_create"),
         {"title": "Weekly AI council", "scheduled_for": "2026-12-03T10:00"},

@@ -74,7 +74,9 @@ def test_meetings_are_listed_newest_first_with_a_summary(chair, executive):
         "created_by",
         "created_at",
     }
-    assert first["agenda_summary"] == "0 gate requests, 0 overdue action items, 0 escalated risks"
+    assert first["agenda_summary"] == (
+        "0 gate requests, 0 overdue action items, 0 escalated risks, 0 re-reviews"
+    )
     assert first["created_by"]["username"] == "chair"
 
 

@@ -949,7 +949,11 @@ def test_a_council_review_of_an_area_at_one_unblocks_the_scorecard_criterion(
 
     assert not scorecard_result().passed
     review = item_review_record(
-        assessment=scorecard, item_id="vendor_readiness", actor=legal, note="Vendor is internal"
+        assessment=scorecard,
+        item_id="vendor_readiness",
+        actor=legal,
+        outcome="accepted",
+        note="Vendor is internal",
     )
     assert (review.reviewer, review.note) == (legal, "Vendor is internal")
     assert scorecard_result().passed
@@ -965,25 +969,43 @@ def test_a_council_review_of_an_area_at_one_unblocks_the_scorecard_criterion(
 def test_only_areas_at_one_are_reviewed(weak_pilot, legal, item_id, words):
     _, scorecard = weak_pilot
     with pytest.raises(ValidationError, match=words):
-        item_review_record(assessment=scorecard, item_id=item_id, actor=legal, note="x")
+        item_review_record(
+            assessment=scorecard, item_id=item_id, actor=legal, outcome="accepted", note="x"
+        )
 
 
 def test_an_area_is_reviewed_once(weak_pilot, legal, chair):
     _, scorecard = weak_pilot
-    item_review_record(assessment=scorecard, item_id="vendor_readiness", actor=legal, note="ok")
-    with pytest.raises(ValidationError, match="already reviewed"):
+    item_review_record(
+        assessment=scorecard,
+        item_id="vendor_readiness",
+        actor=legal,
+        outcome="accepted",
+        note="ok",
+    )
+    with pytest.raises(ConflictError, match="already reviewed"):
         item_review_record(
-            assessment=scorecard, item_id="vendor_readiness", actor=chair, note="again"
+            assessment=scorecard,
+            item_id="vendor_readiness",
+            actor=chair,
+            outcome="accepted",
+            note="again",
         )
     assert ItemReview.objects.count() == 1
 
 
-@pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
-def test_only_council_members_review_areas(role, users_by_role, weak_pilot):
+@pytest.mark.parametrize(
+    "role", signed_in_except("other_product_owner", "council_member", "governance_admin")
+)
+def test_only_council_members_and_admins_review_areas(role, users_by_role, weak_pilot):
     _, scorecard = weak_pilot
     with pytest.raises(PermissionDenied):
         item_review_record(
-            assessment=scorecard, item_id="vendor_readiness", actor=users_by_role[role], note="x"
+            assessment=scorecard,
+            item_id="vendor_readiness",
+            actor=users_by_role[role],
+            outcome="accepted",
+            note="x",
         )
 
 
@@ -991,13 +1013,25 @@ def test_an_owner_on_the_council_cannot_review_their_own_area(weak_pilot, legal)
     initiative, scorecard = weak_pilot
     Initiative.objects.filter(pk=initiative.pk).update(delivery_owner=legal)
     with pytest.raises(PermissionDenied, match="recused"):
-        item_review_record(assessment=scorecard, item_id="vendor_readiness", actor=legal, note="x")
+        item_review_record(
+            assessment=scorecard,
+            item_id="vendor_readiness",
+            actor=legal,
+            outcome="accepted",
+            note="x",
+        )
 
 
 def test_a_review_needs_a_note(weak_pilot, legal):
     _, scorecard = weak_pilot
     with pytest.raises(ValidationError) as error:
-        item_review_record(assessment=scorecard, item_id="vendor_readiness", actor=legal, note="")
+        item_review_record(
+            assessment=scorecard,
+            item_id="vendor_readiness",
+            actor=legal,
+            outcome="accepted",
+            note="",
+        )
     assert "note" in error.value.message_dict
 
 
@@ -1143,8 +1177,12 @@ def test_a_council_member_confirms_the_re_review(approved, product_owner, legal)
     assert ReReview.objects.filter(resolved_at__isnull=True).count() == 1
 
 
-@pytest.mark.parametrize("role", signed_in_except("other_product_owner", "council_member"))
-def test_only_council_members_confirm_a_re_review(role, users_by_role, approved, product_owner):
+@pytest.mark.parametrize(
+    "role", signed_in_except("other_product_owner", "council_member", "governance_admin")
+)
+def test_only_council_members_and_admins_confirm_a_re_review(
+    role, users_by_role, approved, product_owner
+):
     lower_tier(approved, product_owner)
     with pytest.raises(PermissionDenied):
         rereview_confirm(rereview=ReReview.objects.get(), actor=users_by_role[role], note="ok")

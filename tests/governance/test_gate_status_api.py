@@ -176,7 +176,7 @@ def test_a_paused_or_stopped_initiative_is_not_approved(api, initiative, status,
 def test_an_open_re_review_blocks_approval_and_says_what_changed(api, initiative):
     _at(initiative, Stage.PILOT)
     _decide(initiative, Stage.PILOT)
-    ReReview.objects.create(
+    rereview = ReReview.objects.create(
         initiative=initiative,
         changes=[
             {
@@ -191,8 +191,10 @@ def test_an_open_re_review_blocks_approval_and_says_what_changed(api, initiative
     body = _get(api, initiative, "pilot")
     assert body["approved"] is False
     assert body["rereview_open"] is True
+    since = timezone.localdate(rereview.raised_at).isoformat()
     assert body["reasons"] == [
-        "re-review needed: Autonomy level: assistant → agent; Vendors: none → Acme AI"
+        f"re-review pending since {since}: Autonomy level: assistant → agent; "
+        "Vendors: none → Acme AI"
     ]
 
 
@@ -238,7 +240,7 @@ def test_every_blocking_reason_is_listed(api, initiative):
     assert [reason.split(":")[0] for reason in body["reasons"]] == [
         "paused (hold)",
         "stage not reached",
-        "re-review needed",
+        f"re-review pending since {timezone.localdate().isoformat()}",
     ]
 
 

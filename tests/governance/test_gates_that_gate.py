@@ -221,6 +221,7 @@ def test_an_area_at_one_without_a_review_blocks_go_until_the_council_reviews_it(
         assessment=scorecard,
         item_id="vendor_readiness",
         actor=legal,
+        outcome="accepted",
         note="Vendor is only used for a fallback; security review booked.",
     )
     decided = gate_request_decide(

@@ -6,10 +6,7 @@ this file on PostgreSQL).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,6 +17,7 @@ from core.roles import Role
 from portfolio.models import Initiative, Kpi, ProblemStatementVersion
 from portfolio.services import initiative_update, problem_statement_save
 from portfolio.value.services import kpi_set
+from tests.concurrency import run_at_once
 from tests.factories import STRONG_STATEMENT, InitiativeFactory, UserFactory
 from tests.portfolio.support import TRIAGE_KPI
 
@@ -31,34 +29,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_at_once(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Run every call in its own thread (its own connection), released together."""
-    start = threading.Barrier(len(calls))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker(call: Callable[[], Any]) -> None:
-        try:
-            start.wait(timeout=10)
-            result = call()
-            with lock:
-                results.append(result)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertions
-            with lock:
-                errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
 
 
 @pytest.fixture

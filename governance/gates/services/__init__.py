@@ -24,7 +24,12 @@ from governance.gates.services.policies import (
     gate_policy_version_create,
 )
 from governance.gates.services.requests import gate_request_create, gate_request_withdraw, vote_cast
-from governance.gates.services.reviews import item_review_record, rereview_confirm, rereview_raise
+from governance.gates.services.reviews import (
+    item_review_record,
+    rereview_confirm,
+    rereview_raise,
+    rereview_send_back,
+)
 from governance.gates.services.status import initiative_status_change
 
 __all__ = [
@@ -43,5 +48,6 @@ __all__ = [
     "item_review_record",
     "rereview_confirm",
     "rereview_raise",
+    "rereview_send_back",
     "vote_cast",
 ]

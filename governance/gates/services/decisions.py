@@ -39,13 +39,16 @@ from governance.gates.selectors import gate_snapshot, request_tally
 from governance.gates.services.requests import file_gate_request
 from governance.gates.services.reviews import resolve_rereview
 from governance.gates.services.steps import (
+    ACTION_TITLE_MAX_LENGTH,
+    DEFAULT_CONDITION_DUE_DAYS,
+    action_item_create,
     closed_message,
+    condition_owner,
     lock_request,
     request_audit_target,
     required_text,
 )
 from governance.models import (
-    ActionItem,
     CouncilMeeting,
     Decision,
     GateException,
@@ -60,11 +63,6 @@ from portfolio.models import Initiative, Status
 from portfolio.services import initiative_change_stage, initiative_set_status
 from portfolio.vocabulary import STAGE_LABELS
 
-ACTION_TITLE_MAX_LENGTH = ActionItem._meta.get_field("title").max_length
-
-
-# A condition attached to a vote gets this long to be met unless the chair sets a date.
-DEFAULT_CONDITION_DUE_DAYS = 30
 # DOMAIN.md: "iterate" means a bounded fix of at most two sprints (SPRINT_DAYS each).
 ITERATE_MAX_SPRINTS = 2
 # A go, a hold and an iterate keep the council's conditions as action items; a kill ends it.
@@ -352,9 +350,12 @@ def gate_request_decide(
             reason=why,
             gate_request_id=locked.pk,
         )
-        open_review = ReReview.objects.filter(
-            initiative=initiative, resolved_at__isnull=True
-        ).first()
+        # Locked: a re-review confirmed or sent back at this moment is not resolved twice.
+        open_review = (
+            ReReview.objects.select_for_update()
+            .filter(initiative=initiative, resolved_at__isnull=True)
+            .first()
+        )
         if open_review is not None:
             resolve_rereview(
                 rereview=open_review,
@@ -382,29 +383,17 @@ def gate_request_decide(
 
     planned = list(explicit_items)
     if decision in CONDITIONS_BECOME_ACTIONS:
-        owner = initiative.delivery_owner or initiative.business_owner or actor
+        owner = condition_owner(initiative, actor)
         due = due_back or today + datetime.timedelta(days=DEFAULT_CONDITION_DUE_DAYS)
         planned = _conditions_as_action_items(votes, explicit_items, owner, due)
     for title, owner, due in planned:
-        item = ActionItem.objects.create(
+        action_item_create(
             initiative=initiative,
             gate_request=locked,
             title=title,
             owner=owner,
-            due_date=due,
-            created_by=actor,
-        )
-        record_audit_event(
+            due=due,
             actor=actor,
-            action="action_item.created",
-            target=item,
-            initiative_id=initiative.pk,
-            changes={
-                "title": [None, item.title],
-                "owner": [None, str(owner)],
-                "due_date": [None, due.isoformat()],
-                "gate_request": [None, locked.pk],
-            },
             reason=f"From the {label} decision on gate request #{locked.pk}.",
         )
     notifications.notify_decision_made(locked)

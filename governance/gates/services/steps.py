@@ -1,16 +1,25 @@
-"""The steps the gate services share: required text, locking a request, saying why it is closed."""
+"""The steps the gate services share: required text, locking a request, saying why it is
+closed, and turning the council's conditions into action items."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.audit import record_audit_event
 from core.people import display_name
-from governance.models import GateRequest, GateRequestStatus
+from governance.models import ActionItem, GateRequest, GateRequestStatus
+from portfolio.models import Initiative
 
 TEXT_MAX_LENGTH = 4000
+# A condition the council attaches (to a vote, or to an accepted review of an area at 1) gets
+# this long to be met unless the chair sets a date.
+DEFAULT_CONDITION_DUE_DAYS = 30
+ACTION_TITLE_MAX_LENGTH = ActionItem._meta.get_field("title").max_length
 
 
 def required_text(value: str | None, field: str, message: str) -> str:
@@ -43,3 +52,47 @@ def closed_message(request: GateRequest) -> str:
             f"on {timezone.localtime(request.decided_at):%d %b %Y %H:%M}; reload to see it."
         )
     return "This gate request was withdrawn; reload to see it."
+
+
+def condition_owner(initiative: Initiative, actor: AbstractBaseUser) -> AbstractBaseUser:
+    """Who owns a condition of the council: the delivery owner, else the business owner, else
+    whoever recorded it."""
+    return initiative.delivery_owner or initiative.business_owner or actor
+
+
+def action_item_create(
+    *,
+    initiative: Initiative,
+    title: str,
+    owner: AbstractBaseUser,
+    due: datetime.date,
+    actor: AbstractBaseUser,
+    reason: str,
+    gate_request: GateRequest | None = None,
+) -> ActionItem:
+    """One action item from the council's work, with its audit event (inside the caller's
+    transaction)."""
+    item = ActionItem.objects.create(
+        initiative=initiative,
+        gate_request=gate_request,
+        title=title[:ACTION_TITLE_MAX_LENGTH],
+        owner=owner,
+        due_date=due,
+        created_by=actor,
+    )
+    changes: dict[str, list[Any]] = {
+        "title": [None, item.title],
+        "owner": [None, str(owner)],
+        "due_date": [None, due.isoformat()],
+    }
+    if gate_request is not None:
+        changes["gate_request"] = [None, gate_request.pk]
+    record_audit_event(
+        actor=actor,
+        action="action_item.created",
+        target=item,
+        initiative_id=initiative.pk,
+        changes=changes,
+        reason=reason,
+    )
+    return item

@@ -1,5 +1,6 @@
-"""The council's review queue: pending and decided requests, pending autonomy promotions,
-and pilot purgatory."""
+"""The council's review queue: pending and decided requests, re-reviews needed, areas scored 1
+awaiting review, pending autonomy promotions, and pilot purgatory: every flag, with who
+resolves it."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET
 from core.listing import query_without, results_template
 from core.permissions import role_required
 from governance.council.permissions import recused_as
+from governance.council.rules import rereview_change_lines
 from governance.gates import permissions, selectors
 from governance.gates.autonomy_rules import level_name
 from governance.gates.forms import QueueFilterForm
@@ -27,6 +29,7 @@ from governance.models import (
     AutonomyPromotionStatus,
     GateRequest,
     GateRequestStatus,
+    ReReview,
     Vote,
 )
 from portfolio.models import Initiative
@@ -38,6 +41,9 @@ QUEUE_PAGE_SIZE = 25
 PURGATORY_SHOWN = 50
 # Pending autonomy promotions, oldest first; the API lists them all.
 PROMOTIONS_SHOWN = 50
+# And the re-reviews and areas at 1 waiting longest (the API lists them all).
+REREVIEWS_SHOWN = 50
+AREAS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,20 @@ class PurgatoryRow:
     days: int
 
 
+@dataclass(frozen=True)
+class RereviewRow:
+    rereview: ReReview
+    changes: list[str]
+    days: int
+    my_recusal: str
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    area: selectors.AreaAwaitingReview
+    my_recusal: str
+
+
 @role_required(permissions.can_view_queue, permissions.QUEUE_DENIED_MESSAGE)
 @require_GET
 def council_queue(request: HttpRequest) -> TemplateResponse:
@@ -142,6 +162,9 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
         for initiative in stuck[:PURGATORY_SHOWN]
     ]
     promotions = pending_promotions()
+    user_id = request.user.pk
+    rereviews = list(selectors.open_rereviews()[: REREVIEWS_SHOWN + 1])
+    areas = selectors.areas_awaiting_review()
     return TemplateResponse(
         request,
         template,
@@ -162,6 +185,22 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
             "purgatory_days": settings.PILOT_PURGATORY_DAYS,
             "promotions": [PromotionRow(p) for p in promotions[:PROMOTIONS_SHOWN]],
             "promotions_more": len(promotions) > PROMOTIONS_SHOWN,
+            "rereviews": [
+                RereviewRow(
+                    rereview=rereview,
+                    changes=rereview_change_lines(rereview.changes),
+                    days=(now - rereview.raised_at).days,
+                    my_recusal=recused_as(user_id, rereview.initiative),
+                )
+                for rereview in rereviews[:REREVIEWS_SHOWN]
+            ],
+            "rereviews_more": len(rereviews) > REREVIEWS_SHOWN,
+            "areas": [
+                AreaRow(area=area, my_recusal=recused_as(user_id, area.assessment.initiative))
+                for area in areas[:AREAS_SHOWN]
+            ],
+            "areas_count": len(areas),
+            "may_review": permissions.can_review_items(request.user),
             "may_vote": permissions.can_vote(request.user),
         },
     )

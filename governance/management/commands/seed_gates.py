@@ -114,6 +114,7 @@ DEMO_ITEM_REVIEWS: tuple[dict[str, str], ...] = (
         "initiative": "Sales call coaching",
         "item_id": "adoption_readiness",
         "by": "chris",
+        "outcome": "accepted",
         "note": (
             "Reviewed at council: adoption (24 of 200 reps) is the blocker, not the technology. "
             "No further spend on the Callwise contract until weekly active reps pass half the "
@@ -225,6 +226,7 @@ def seed_gates() -> GateSeedSummary:
             assessment=scorecard,
             item_id=spec["item_id"],
             actor=people[spec["by"]],
+            outcome=spec["outcome"],
             note=spec["note"],
         )
         summary.reviews += 1
