@@ -263,7 +263,7 @@ def _asserted_before(test: ast.FunctionDef, loop: ast.For, iterable: ast.expr) -
     if (
         isinstance(iterable, ast.Call)
         and isinstance(iterable.func, ast.Name)
-        and iterable.func.id in {"enumerate", "sorted", "reversed", "list", "tuple", "zip"}
+        and iterable.func.id in {"enumerate", "sorted", "reversed", "list", "tuple", "zip", "range"}
         and iterable.args
     ):
         return _asserted_before(test, loop, iterable.args[0])
