@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install setup run test lint format bench clean-db
+.PHONY: install setup run test lint format bench bench-report clean-db
 
 .uv/bin/uv:
 	python3 -m venv .uv
@@ -43,7 +43,12 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# The busiest pages at 1,000 and 10,000 initiatives (p50/p95, queries); several minutes.
 bench: install
+	$(PY) bench/pages_bench.py $(BENCH_ARGS)
+
+# The monthly report (data, PDF, whole generation) and the dashboard at 1,000 initiatives.
+bench-report: install
 	$(PY) bench/report_bench.py $(BENCH_ARGS)
 
 clean-db:

@@ -21,13 +21,15 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
+    F,
     FilteredRelation,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -207,8 +209,14 @@ class Dashboard:
 
 
 def _with_total(queryset: QuerySet) -> QuerySet:
-    """Every row carries the count of the whole (unsliced) result as `total_rows`."""
-    return queryset.annotate(total_rows=Window(Count("pk")))
+    """Every row carries the count of the whole (unsliced) result as `total_rows`.
+
+    An uncorrelated scalar subquery, which the database counts once, rather than a window
+    function, which would keep every matching row (thousands, with their joins) to count them
+    before the sort keeps the first few.
+    """
+    count = queryset.order_by().annotate(rows=Func(F("pk"), function="COUNT")).values("rows")
+    return queryset.annotate(total_rows=Subquery(count, output_field=IntegerField()))
 
 
 def _scorecard() -> tuple[int | None, list[dict]]:
@@ -276,7 +284,6 @@ class _KpiFacts:
     unit: str
     direction: str
     previous: Decimal | None
-    previous_on: datetime.date | None
     latest: Decimal | None
     latest_on: datetime.date | None
     progress_pct: Decimal | None
@@ -317,7 +324,6 @@ def _kpi_facts(
             latest=Subquery(newest.values("value")[:1]),
             latest_on=Subquery(newest.values("measured_on")[:1]),
             previous=Subquery(newest.values("value")[1:2]),
-            previous_on=Subquery(newest.values("measured_on")[1:2]),
             first_on=Subquery(measured.order_by("measured_on").values("measured_on")[:1]),
             readiness_total=Subquery(scorecard_total),
         )
@@ -337,7 +343,6 @@ def _kpi_facts(
             "latest",
             "latest_on",
             "previous",
-            "previous_on",
             "first_on",
         )
     )
@@ -359,7 +364,6 @@ def _kpi_facts(
         latest,
         latest_on,
         previous,
-        previous_on,
         first_on,
     ) in rows:
         progress = on_track = None
@@ -387,7 +391,6 @@ def _kpi_facts(
                 unit,
                 direction,
                 previous,
-                previous_on,
                 latest,
                 latest_on,
                 progress,
@@ -411,13 +414,13 @@ def _kpi_counts(facts: list[_KpiFacts]) -> dict[str, int]:
 def _kpis_shown(facts: list[_KpiFacts], end: datetime.date) -> list[KpiMovement]:
     """The KPIs the card lists, with the measurement history of those only (one query)."""
     shown = sorted(facts, key=_KpiFacts.urgency)[:KPI_LIMIT]
-    history: dict[int, list[Decimal]] = defaultdict(list)
-    for kpi_id, value in (
+    history: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    for kpi_id, measured_on, value in (
         KpiMeasurement.objects.filter(kpi_id__in=[f.kpi_id for f in shown], measured_on__lte=end)
         .order_by("kpi_id", "measured_on")
-        .values_list("kpi_id", "value")
+        .values_list("kpi_id", "measured_on", "value")
     ):
-        history[kpi_id].append(value)
+        history[kpi_id].append((measured_on, value))
     return [
         KpiMovement(
             initiative_id=f.initiative_id,
@@ -426,12 +429,12 @@ def _kpis_shown(facts: list[_KpiFacts], end: datetime.date) -> list[KpiMovement]
             unit=f.unit,
             direction=f.direction,
             previous=f.previous,
-            previous_on=f.previous_on,
+            previous_on=history[f.kpi_id][-2][0] if len(history[f.kpi_id]) > 1 else None,
             latest=f.latest,
             latest_on=f.latest_on,
             progress_pct=f.progress_pct,
             on_track=f.on_track,
-            history=tuple(history[f.kpi_id][-HISTORY_LENGTH:]),
+            history=tuple(value for _, value in history[f.kpi_id][-HISTORY_LENGTH:]),
         )
         for f in shown
     ]

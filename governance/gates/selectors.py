@@ -368,6 +368,9 @@ def pilot_purgatory_initiatives(now: datetime, days: int | None = None) -> Query
     """Initiatives in pilot over PILOT_PURGATORY_DAYS with no gate decision, longest first."""
     return (
         annotate_pilot_purgatory(Initiative.objects.with_list_relations(), now, days)
+        # Implied by in_pilot_purgatory; said first so that the database works out the last
+        # decision of active pilots only, not of every initiative.
+        .filter(stage=Stage.PILOT, status=Status.ACTIVE)
         .filter(in_pilot_purgatory=True)
         .order_by("pilot_clock_started_at", "pk")
     )
