@@ -146,6 +146,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# A cache for figures that are costly on a large portfolio (core/caching.py): Redis when
+# REDIS_URL is set, so every web worker shares it; otherwise memory inside each process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "gatehouse",
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# How long the dashboard's figures and the heatmap's summary row are reused; 0 turns it off.
+AGGREGATE_CACHE_SECONDS = int(os.environ.get("AGGREGATE_CACHE_SECONDS", "30"))
+
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "portfolio-send-review-reminders": {
         "task": "portfolio.send_review_reminders",
@@ -242,20 +257,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
-
-# A cache for figures that are costly on a large portfolio (core/caching.py): Redis when
-# REDIS_URL is set, so every web worker shares it; otherwise memory inside each process.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "gatehouse",
-    }
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
-# How long the dashboard's figures and the heatmap's summary row are reused; 0 turns it off.
-AGGREGATE_CACHE_SECONDS = int(os.environ.get("AGGREGATE_CACHE_SECONDS", "30"))
 
 # Gatehouse rules that operators tune.
 PILOT_PURGATORY_DAYS = int(os.environ.get("PILOT_PURGATORY_DAYS", "90"))
