@@ -267,7 +267,12 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
             initiative=a.initiative,
             assessment=a,
             summary=summarize_result(definitions[a.template_version_id], a.result),
-            cells=heatmap_cells(columns, definitions[a.template_version_id], a.result),
+            cells=heatmap_cells(
+                columns,
+                definitions[a.template_version_id],
+                a.result,
+                version=numbers[a.template_version_id],
+            ),
             version_number=numbers[a.template_version_id],
         )
         for a in page.object_list
