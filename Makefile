@@ -6,7 +6,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core of the 2-core machines we run on; 0 runs in-process.
 TEST_WORKERS ?= 2
 
-.PHONY: install setup run test lint format bench clean-db
+.PHONY: install setup run test lint format bench bench-report clean-db
 
 .uv/bin/uv:
 	python3 -m venv .uv
@@ -47,7 +47,12 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# The busiest pages at 1,000 and 10,000 initiatives (p50/p95, queries); several minutes.
 bench: install
+	$(PY) bench/pages_bench.py $(BENCH_ARGS)
+
+# The monthly report (data, PDF, whole generation) and the dashboard at 1,000 initiatives.
+bench-report: install
 	$(PY) bench/report_bench.py $(BENCH_ARGS)
 
 clean-db:

@@ -129,6 +129,10 @@ def build_large_portfolio(size: int, *, now: datetime.datetime) -> Portfolio:
             decision_reason=f"Council decision on {initiative.title}",
             decided_by=owner,
             decided_at=now - datetime.timedelta(days=n % 20, hours=2),
+            # An "iterate" decision comes back within two sprints (a database constraint).
+            iterate_due_on=(now + datetime.timedelta(days=14)).date()
+            if decisions[n % len(decisions)] == Decision.ITERATE
+            else None,
         )
         for n, initiative in moved
         if n % 10 == 1
@@ -158,3 +162,39 @@ def build_large_portfolio(size: int, *, now: datetime.datetime) -> Portfolio:
         if n % 5 == 0
     )
     return portfolio
+
+
+def add_audit_trail(portfolio: Portfolio, *, per_initiative: int, now: datetime.datetime) -> None:
+    """`per_initiative` audit events for each initiative, chained by hash as
+    core.audit.record_audit_event chains them (written in bulk: one event at a time through
+    the chain head's row lock would take minutes for a large portfolio)."""
+    from core.audit import event_hash, hashed_fields
+    from core.models import AuditChainHead, AuditEvent
+
+    head, _ = AuditChainHead.objects.get_or_create(pk=1)
+    sequence, prev_hash = head.last_sequence, head.last_hash
+    events = []
+    actions = ("initiative.updated", "risk.created", "assessment.submitted")
+    moment = (now - datetime.timedelta(days=60)).astimezone(datetime.UTC)
+    for n, initiative in enumerate(portfolio.initiatives):
+        for k in range(per_initiative):
+            sequence += 1
+            moment += datetime.timedelta(seconds=17)
+            event = AuditEvent(
+                sequence=sequence,
+                prev_hash=prev_hash,
+                occurred_at=moment,
+                actor_id=portfolio.owner.pk,
+                action=actions[(n + k) % len(actions)],
+                object_type="portfolio.initiative",
+                object_id=str(initiative.pk),
+                object_repr=initiative.title,
+                initiative_id=initiative.pk,
+                changes={"title": [f"{initiative.title} (draft)", initiative.title]},
+                reason=f"Bench event {k}",
+            )
+            event.hash = event_hash(prev_hash, hashed_fields(event))
+            prev_hash = event.hash
+            events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    AuditChainHead.objects.filter(pk=1).update(last_sequence=sequence, last_hash=prev_hash)

@@ -7,11 +7,30 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import BlockedError, ConflictError
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """Every API list: 25 rows a page by default; `?page_size=` asks for up to 500.
+
+    The cap keeps one request's cost bounded on a large portfolio; a client that needs every
+    row follows the `next` links.
+    """
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    page_size_query_description = "Rows per page: 25 unless asked, at most 500."
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
 
 class StrictFieldsMixin:

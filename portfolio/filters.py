@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from portfolio.forms import UserChoiceField, gatehouse_users
+from portfolio.forms import InitiativeLookupField, UserChoiceField, gatehouse_users
 from portfolio.models import BusinessUnit, Initiative, RiskTier, Stage, Status
 
 SORT_CHOICES = (
@@ -36,6 +36,15 @@ _SORT_ORDER = {
 @extend_schema_field(OpenApiTypes.INT)
 class UserFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class InitiativeLookupFilter(django_filters.Filter):
+    """`?initiative=<id>` on a list of things that belong to initiatives: a type-ahead text
+    field on the pages (a portfolio has thousands of initiatives, too many for a drop-down);
+    an exact title typed without JavaScript works too."""
+
+    field_class = InitiativeLookupField
 
 
 class InitiativeFilter(django_filters.FilterSet):

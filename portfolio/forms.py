@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
+from django.urls import reverse
+from django.utils.html import format_html
 
 from core.people import display_name
 from portfolio.models import (
@@ -141,3 +145,128 @@ class ProblemStatementForm(GatehouseFormMixin, forms.ModelForm):
             "target": "The value that means success, e.g. “9 h median resolution”.",
             "non_ai_alternative": "What would you ship if AI were not available?",
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing one initiative out of thousands: a text input fed with suggestions
+# ---------------------------------------------------------------------------------------------
+
+# How many initiatives the type-ahead suggests for what was typed.
+SUGGESTION_LIMIT = 20
+
+
+def initiative_suggestions(text: str, *, limit: int = SUGGESTION_LIMIT) -> list[Initiative]:
+    """At most `limit` initiatives whose title contains `text` (or whose id it is), by title."""
+    text = text.strip()
+    matches = Q(title__icontains=text) if text else Q()
+    if text.isdigit():
+        matches |= Q(pk=int(text))
+    return list(
+        Initiative.objects.filter(matches).only("id", "title").order_by("title", "id")[:limit]
+    )
+
+
+class InitiativeTypeahead(forms.TextInput):
+    """A text input for an initiative's id or title, with a <datalist> of suggestions.
+
+    The suggestions come from `portfolio:initiative_suggestions` as the user types (htmx swaps
+    the datalist's options); picking one puts the initiative's id in the field, so the URL
+    parameter stays the id. Without JavaScript the field still takes a typed id or title.
+    """
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(
+            {
+                "autocomplete": "off",
+                "placeholder": "Title or id",
+                "inputmode": "search",
+                **(attrs or {}),
+            }
+        )
+        # The initiative the bound value names, set by InitiativeLookupField when it cleans it,
+        # so the chosen title shows without another query.
+        self.chosen: Initiative | None = None
+
+    def get_context(self, name: str, value: object, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        list_id = f"{widget_attrs.get('id') or name}-suggestions"
+        widget_attrs.update(
+            {
+                "list": list_id,
+                "aria-describedby": f"{list_id}-chosen" if self.chosen else None,
+                "hx-get": reverse("portfolio:initiative_suggestions"),
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": f"#{list_id}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+        context["list_id"] = list_id
+        return context
+
+    def render(self, name: str, value: object, attrs: dict | None = None, renderer=None) -> str:  # noqa: ANN001
+        context = self.get_context(name, value, attrs)
+        attrs = {key: val for key, val in context["widget"]["attrs"].items() if val is not None}
+        chosen = self.chosen
+        return format_html(
+            '<input type="text" name="{}"{}{}><datalist id="{}">{}</datalist>{}',
+            name,
+            format_html(' value="{}"', context["widget"]["value"])
+            if context["widget"]["value"] is not None
+            else "",
+            flatatt(attrs),
+            context["list_id"],
+            format_html('<option value="{}">{}</option>', chosen.pk, chosen.title)
+            if chosen
+            else "",
+            format_html(
+                '<span class="helptext" id="{}-chosen">{}</span>', context["list_id"], chosen.title
+            )
+            if chosen
+            else "",
+        )
+
+
+class InitiativeLookupField(forms.Field):
+    """One initiative, typed as its id (what the suggestions and bookmarked URLs carry) or as its
+    exact title (case does not matter). Empty means any initiative."""
+
+    widget = InitiativeTypeahead
+    default_error_messages = {
+        "unknown_id": "No initiative has the id %(value)s.",
+        "no_match": (
+            "No initiative is titled “%(value)s”: type its whole title or its id, "
+            "or pick one of the suggestions."
+        ),
+        "ambiguous": "Several initiatives are titled “%(value)s”: type the id of the one you mean.",
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: object) -> Initiative | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        initiatives = Initiative.objects.only("id", "title")
+        if text.isdigit():
+            found = initiatives.filter(pk=int(text)).first()
+            if found is None:
+                raise ValidationError(
+                    self.error_messages["unknown_id"], code="unknown_id", params={"value": text}
+                )
+        else:
+            matches = list(initiatives.filter(title__iexact=text).order_by("id")[:2])
+            if not matches:
+                raise ValidationError(
+                    self.error_messages["no_match"], code="no_match", params={"value": text}
+                )
+            if len(matches) > 1:
+                raise ValidationError(
+                    self.error_messages["ambiguous"], code="ambiguous", params={"value": text}
+                )
+            found = matches[0]
+        self.widget.chosen = found
+        return found

@@ -263,7 +263,13 @@ class Initiative(models.Model):
                 )
             ),
         ]
-        indexes = [models.Index(fields=["stage", "status"], name="initiative_stage_status_idx")]
+        indexes = [
+            models.Index(fields=["stage", "status"], name="initiative_stage_status_idx"),
+            # The portfolio list's default order (ORDER BY title, id), the initiative
+            # type-ahead's matches and the "not yet assessed" line of the heatmap read a page
+            # in this order without sorting every initiative.
+            models.Index(fields=["title", "id"], name="initiative_title_id_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -8,6 +8,11 @@ app_name = "portfolio"
 urlpatterns = [
     path("initiatives/", views.initiative_list, name="initiative_list"),
     path("initiatives/new/", views.initiative_create_view, name="initiative_create"),
+    path(
+        "initiatives/suggestions/",
+        views.initiative_suggestions_view,
+        name="initiative_suggestions",
+    ),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative_detail"),
     path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative_edit"),
     path("initiatives/<int:pk>/stage/", views.initiative_stage, name="initiative_stage"),

@@ -14,7 +14,12 @@ from core.forms import add_service_errors
 from core.listing import is_filtered, query_without, results_template
 from core.permissions import require, role_required
 from portfolio.filters import InitiativeFilter
-from portfolio.forms import InitiativeForm, ProblemStatementForm, StageChangeForm
+from portfolio.forms import (
+    InitiativeForm,
+    ProblemStatementForm,
+    StageChangeForm,
+    initiative_suggestions,
+)
 from portfolio.models import (
     PROBLEM_STATEMENT_FIELDS,
     Initiative,
@@ -64,6 +69,21 @@ def initiative_list(request: HttpRequest) -> TemplateResponse:
             "is_filtered": is_filtered(request),
             "can_create": can_create_initiative(request.user),
         },
+    )
+
+
+@role_required(can_view_portfolio)
+@require_safe
+def initiative_suggestions_view(request: HttpRequest) -> TemplateResponse:
+    """The type-ahead of the initiative filters: <option>s for a <datalist>, at most 20.
+
+    Reads `q`, or `initiative`, the name under which htmx sends the filter field's own value.
+    """
+    text = request.GET.get("q") or request.GET.get("initiative") or ""
+    return TemplateResponse(
+        request,
+        "portfolio/_initiative_suggestions.html",
+        {"initiatives": initiative_suggestions(text)},
     )
 
 

@@ -367,6 +367,17 @@ class HeatmapCell:
     minimum: int | None
     # False when the row's template version has no such area (a newer or older version).
     in_version: bool
+    # What the cell prints, worked out once here: a heatmap page has about a thousand cells,
+    # and building these strings in the template (numbers localised one by one) was most of
+    # its rendering time.
+    css: str = ""
+    tooltip: str = ""
+    text: str = ""
+
+    @property
+    def marked(self) -> bool:
+        """A scored area below its minimum: the cell carries the "blocks scale" marker."""
+        return self.blocking and self.in_version and self.score is not None
 
 
 def heatmap_columns(versions: Sequence[TemplateDefinition]) -> list[HeatmapColumn]:
@@ -390,20 +401,45 @@ def heatmap_columns(versions: Sequence[TemplateDefinition]) -> list[HeatmapColum
 
 
 def heatmap_cells(
-    columns: Sequence[HeatmapColumn], template: TemplateDefinition, result: Mapping[str, Any]
+    columns: Sequence[HeatmapColumn],
+    template: TemplateDefinition,
+    result: Mapping[str, Any],
+    *,
+    version: int | str = "",
 ) -> list[HeatmapCell]:
-    """One cell per column for one row; blocking comes from the frozen result's rules."""
+    """One cell per column for one row (`version`: the number of the row's template version);
+    blocking comes from the frozen result's rules."""
     scores = frozen_scores(result)
     blocking = {entry["item_id"]: entry["minimum"] for entry in result.get("blocking_items") or ()}
     ids = set(template.item_ids)
-    return [
-        HeatmapCell(
-            item_id=column.item_id,
-            title=column.title,
-            score=scores.get(column.item_id),
-            blocking=column.item_id in blocking,
-            minimum=blocking.get(column.item_id, template.rules.critical_items.get(column.item_id)),
-            in_version=column.item_id in ids,
+    cells = []
+    for column in columns:
+        score = scores.get(column.item_id)
+        blocks = column.item_id in blocking
+        minimum = blocking.get(column.item_id, template.rules.critical_items.get(column.item_id))
+        in_version = column.item_id in ids
+        if not in_version:
+            css, text = "heat heat-none", "n/a"
+            tooltip = f"{column.title}: not in template v{version}"
+        elif score is None:
+            css, tooltip, text = "heat heat-none", f"{column.title}: not scored", "—"
+        else:
+            css = f"heat heat-{score}" + (" heat-blocking" if blocks else "")
+            tooltip = f"{column.title}: {score}" + (
+                f", below the minimum {minimum}: blocks scale" if blocks else ""
+            )
+            text = str(score)
+        cells.append(
+            HeatmapCell(
+                item_id=column.item_id,
+                title=column.title,
+                score=score,
+                blocking=blocks,
+                minimum=minimum,
+                in_version=in_version,
+                css=css,
+                tooltip=tooltip,
+                text=text,
+            )
         )
-        for column in columns
-    ]
+    return cells

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portfolio.models import BusinessUnit, Initiative, Vendor
@@ -162,7 +163,16 @@ def heatmap_rows(
 
 
 def heatmap_weak_counts(rows: QuerySet[Assessment], item_ids: Iterable[str]) -> dict[str, int]:
-    """Per area, how many of `rows` scored it below `HEATMAP_WEAK_BELOW`, in one aggregate."""
+    """Per area, how many of `rows` scored it below `HEATMAP_WEAK_BELOW`, in one query.
+
+    On PostgreSQL each row's frozen result is unpacked once (a lateral jsonb_each over its
+    item scores, grouped by area) rather than once per area: the result is a compressed
+    document, and reading it 18 times per row was most of the heatmap's time on a large
+    portfolio. Scores compare as JSON values, as the per-area lookups below do.
+    """
+    item_ids = list(item_ids)
+    if connection.vendor == "postgresql":
+        return _weak_counts_unpacked_once(rows, item_ids)
     aliases = {f"weak_{index}": item_id for index, item_id in enumerate(item_ids)}
     counts = rows.order_by().aggregate(
         **{
@@ -173,6 +183,20 @@ def heatmap_weak_counts(rows: QuerySet[Assessment], item_ids: Iterable[str]) -> 
         }
     )
     return {item_id: counts[alias] or 0 for alias, item_id in aliases.items()}
+
+
+def _weak_counts_unpacked_once(rows: QuerySet[Assessment], item_ids: list[str]) -> dict[str, int]:
+    inner, params = rows.order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    sql = (
+        f"SELECT score.key, COUNT(*) FROM {table} AS assessment "
+        "CROSS JOIN LATERAL jsonb_each(assessment.result -> 'item_scores') AS score "
+        f"WHERE assessment.id IN ({inner}) AND score.value < %s::jsonb GROUP BY score.key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, str(HEATMAP_WEAK_BELOW)))
+        counts = dict(cursor.fetchall())
+    return {item_id: counts.get(item_id, 0) for item_id in item_ids}
 
 
 def initiatives_without_scorecard(

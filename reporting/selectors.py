@@ -1,25 +1,40 @@
 """Reads for the executive dashboard (and later the reports): everything in a fixed number of
-queries, whatever the size of the portfolio.
+queries, whatever the size of the portfolio, and nothing that grows with it held in Python
+beyond one small row per KPI.
 
-`dashboard_data` runs nine queries: the latest scorecard bands, the initiatives (with their
-readiness and pilot-purgatory flags as subqueries), the top risks, the open leadership
-decisions, the pending gate requests, the incidents of the period, the KPIs and their
-measurements. Lists that are shown truncated carry their full count through a window function
-rather than a second COUNT query.
+`dashboard_data` aggregates in SQL: the initiatives grouped by business unit, stage, status
+and readiness band (one query gives the stage, band and spend cards), the pilot-purgatory list
+and the top spenders (a page each, with the full count), the top risks, open decisions, pending
+gate requests, the incidents and exceptions of the period (each list carries its full count
+through a window function rather than a second COUNT query). KPIs are one row each (their latest
+two measurements and first one as subqueries), judged by `portfolio.value.rules.kpi_standing`;
+only the KPIs the card lists read their measurement history. The value scatter plots each
+initiative while there are few, and groups them into bins past VALUE_POINTS_MAX.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import CharField as CharFieldType
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from governance.gates.selectors import annotate_pilot_purgatory
+from governance.gates.selectors import pilot_purgatory_initiatives
 from governance.models import (
     GateException,
     GateRequest,
@@ -31,7 +46,7 @@ from governance.models import (
     RiskStatus,
 )
 from portfolio.models import STAGE_ORDER, Initiative, Kpi, KpiMeasurement, Status, ValueCategory
-from portfolio.value.rules import kpi_status
+from portfolio.value.rules import kpi_standing
 from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus, TemplateVersion
 
@@ -40,7 +55,17 @@ LIST_LIMIT = 5
 INCIDENT_LIMIT = 10
 SPEND_LIMIT = 10
 KPI_LIMIT = 10
+PURGATORY_SHOWN = 10
+# The sparkline of a listed KPI draws its last measurements up to the period's end.
+HISTORY_LENGTH = 12
 NOT_ASSESSED = "not_assessed"
+# Up to this many initiatives the value scatter plots one dot each (labelled up to 30); past
+# it, initiatives of one value category whose readiness and progress fall in the same bin
+# share one dot: the readiness axis in bins of VALUE_BIN_READINESS points, the progress axis in
+# VALUE_BIN_PROGRESS equal bins over the plotted range.
+VALUE_POINTS_MAX = 150
+VALUE_BIN_READINESS = 4
+VALUE_BIN_PROGRESS = 10
 
 
 @dataclass(frozen=True)
@@ -59,21 +84,35 @@ class DashboardFilters:
 
 
 @dataclass(frozen=True)
-class InitiativeRow:
+class PurgatoryRow:
     id: int
     title: str
-    stage: str
-    status: str
     business_unit: str
-    value_category: str
+    pilot_clock_started_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class SpenderRow:
+    id: int
+    title: str
+    business_unit: str
     actual_spend: Decimal | None
     monthly_run_cost: Decimal | None
-    readiness_total: int | None
-    readiness_band: str
-    in_pilot_purgatory: bool
-    pilot_clock_started_at: datetime.datetime | None
-    kpi_progress: Decimal | None = None
-    kpi_on_track: bool | None = None
+    kpi_progress: Decimal | None
+    kpi_on_track: bool | None
+
+
+@dataclass(frozen=True)
+class ValuePoint:
+    """A dot of the value scatter: one initiative, or a bin of `initiatives` of one value
+    category (then the readiness and progress are the bin's averages, and `id` is None)."""
+
+    label: str
+    readiness_total: Decimal | float
+    kpi_progress: Decimal | float
+    value_category: str
+    initiatives: int = 1
+    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +163,7 @@ class UnitSpend:
 @dataclass
 class Dashboard:
     filters: DashboardFilters
-    initiatives: list[InitiativeRow]
+    initiative_count: int
     stage_status_counts: dict[str, dict[str, int]]
     active_by_stage: dict[str, int]
     bands: list[Band]
@@ -134,14 +173,18 @@ class Dashboard:
     decision_count: int
     gate_requests: list[GateRequest]
     gate_request_count: int
-    pilot_purgatory: list[InitiativeRow]
+    pilot_purgatory: list[PurgatoryRow]
+    pilot_purgatory_count: int
     incidents: list[Incident]
     incident_count: int
     exceptions: list[GateException]
     exception_count: int
-    kpi_movements: list[KpiMovement]
+    kpi_counts: dict[str, int]
+    kpis_shown: list[KpiMovement]
+    value_points: list[ValuePoint]
+    value_point_count: int
     spend_by_unit: list[UnitSpend]
-    top_spenders: list[InitiativeRow]
+    top_spenders: list[SpenderRow]
     band_guides: list[tuple[int, str]] = field(default_factory=list)
 
     @property
@@ -149,39 +192,12 @@ class Dashboard:
         return sum(self.active_by_stage.values())
 
     @property
-    def value_points(self) -> list[InitiativeRow]:
-        """Initiatives with both a readiness total and a measured KPI: the scatter's dots."""
-        return [
-            row
-            for row in self.initiatives
-            if row.readiness_total is not None and row.kpi_progress is not None
-        ]
+    def pilot_purgatory_more(self) -> int:
+        return self.pilot_purgatory_count - len(self.pilot_purgatory)
 
     @property
-    def kpis_shown(self) -> list[KpiMovement]:
-        """The KPIs the card lists: off track first, then those that got worse, then the rest."""
-
-        def urgency(movement: KpiMovement) -> tuple:
-            return (
-                movement.on_track is not False,
-                movement.improved is not False,
-                movement.initiative_title,
-                movement.initiative_id,
-            )
-
-        return sorted(self.kpi_movements, key=urgency)[:KPI_LIMIT]
-
-    @property
-    def kpi_counts(self) -> dict[str, int]:
-        movements = self.kpi_movements
-        return {
-            "total": len(movements),
-            "on_track": sum(1 for m in movements if m.on_track),
-            "off_track": sum(1 for m in movements if m.on_track is False),
-            "not_measured": sum(1 for m in movements if m.latest is None),
-            "improved": sum(1 for m in movements if m.improved),
-            "worse": sum(1 for m in movements if m.improved is False),
-        }
+    def value_points_binned(self) -> bool:
+        return len(self.value_points) < self.value_point_count
 
     @property
     def total_spend(self) -> Decimal:
@@ -193,60 +209,130 @@ class Dashboard:
 
 
 def _with_total(queryset: QuerySet) -> QuerySet:
-    """Every row carries the count of the whole (unsliced) result as `total_rows`."""
-    return queryset.annotate(total_rows=Window(Count("pk")))
+    """Every row carries the count of the whole (unsliced) result as `total_rows`.
+
+    An uncorrelated scalar subquery, which the database counts once, rather than a window
+    function, which would keep every matching row (thousands, with their joins) to count them
+    before the sort keeps the first few.
+    """
+    count = queryset.order_by().annotate(rows=Func(F("pk"), function="COUNT")).values("rows")
+    return queryset.annotate(total_rows=Subquery(count, output_field=IntegerField()))
 
 
-def _scorecard_bands() -> list[dict]:
-    """The bands of the newest scorecard template version (labels and minimums are data)."""
-    definition = (
+def _scorecard() -> tuple[int | None, list[dict]]:
+    """The scorecard template's id and the bands of its newest version (labels and minimums
+    are data)."""
+    newest = (
         TemplateVersion.objects.filter(template__key=SCORECARD_KEY)
         .order_by("-number")
-        .values_list("definition", flat=True)
+        .values_list("template_id", "definition")
         .first()
     )
-    return list(((definition or {}).get("rules") or {}).get("bands") or [])
+    if newest is None:
+        return None, []
+    template_id, definition = newest
+    return template_id, list(((definition or {}).get("rules") or {}).get("bands") or [])
 
 
-def _initiative_rows(filters: DashboardFilters, now: datetime.datetime) -> list[dict]:
-    current = Assessment.objects.filter(
-        initiative_id=OuterRef("pk"),
-        status=AssessmentStatus.SUBMITTED,
-        template__key=SCORECARD_KEY,
-    ).order_by("-submitted_at", "-pk")
-    queryset = annotate_pilot_purgatory(
-        Initiative.objects.filter(filters.initiative_q()), now
-    ).annotate(
-        readiness_total=Subquery(current.values("total")[:1], output_field=IntegerField()),
-        readiness_band=Subquery(current.values("band")[:1], output_field=CharFieldType()),
-    )
+def _initiative_groups(filters: DashboardFilters, scorecard_id: int | None) -> list[dict]:
+    """Initiatives counted and their spend summed per business unit, stage, status and the band
+    of their current scorecard (the database allows one submitted scorecard per initiative)."""
     return list(
-        queryset.order_by("title", "pk").values(
-            "pk",
-            "title",
-            "stage",
-            "status",
-            "business_unit__name",
-            "value_category",
-            "actual_spend",
-            "monthly_run_cost",
-            "readiness_total",
-            "readiness_band",
-            "in_pilot_purgatory",
-            "pilot_clock_started_at",
+        Initiative.objects.filter(filters.initiative_q())
+        .annotate(
+            scorecard=FilteredRelation(
+                "assessments",
+                condition=Q(
+                    assessments__status=AssessmentStatus.SUBMITTED,
+                    assessments__template_id=scorecard_id,
+                ),
+            )
         )
+        .values("business_unit__name", "stage", "status", "scorecard__band")
+        .annotate(
+            initiatives=Count("pk"),
+            actual_spend=Sum("actual_spend"),
+            monthly_run_cost=Sum("monthly_run_cost"),
+        )
+        .order_by()
     )
 
 
-def _kpi_movements(
-    filters: DashboardFilters, today: datetime.date
-) -> tuple[list[KpiMovement], dict[int, KpiMovement]]:
-    """Each KPI's latest measurement up to the period's end against the one before it."""
-    kpis = list(
+def _pilot_purgatory(filters: DashboardFilters, now: datetime.datetime) -> tuple[list, int]:
+    """The pilots stuck longest (the governance rule, in SQL), and how many there are."""
+    stuck = list(
+        _with_total(pilot_purgatory_initiatives(now).filter(filters.initiative_q()))[
+            :PURGATORY_SHOWN
+        ]
+    )
+    rows = [
+        PurgatoryRow(i.pk, i.title, i.business_unit.name, i.pilot_clock_started_at) for i in stuck
+    ]
+    return rows, stuck[0].total_rows if stuck else 0
+
+
+@dataclass(frozen=True)
+class _KpiFacts:
+    """One KPI with its latest two measurements up to the period's end, judged."""
+
+    kpi_id: int
+    initiative_id: int
+    initiative_title: str
+    value_category: str
+    readiness_total: int | None
+    name: str
+    unit: str
+    direction: str
+    previous: Decimal | None
+    latest: Decimal | None
+    latest_on: datetime.date | None
+    progress_pct: Decimal | None
+    on_track: bool | None
+
+    @property
+    def improved(self) -> bool | None:
+        if self.latest is None or self.previous is None or self.latest == self.previous:
+            return None
+        return (self.latest > self.previous) == (self.direction == "increase")
+
+    def urgency(self) -> tuple:
+        """Off track first, then those that got worse, then the rest, by initiative."""
+        return (
+            self.on_track is not False,
+            self.improved is not False,
+            self.initiative_title,
+            self.initiative_id,
+        )
+
+
+def _kpi_facts(
+    filters: DashboardFilters, today: datetime.date, scorecard_id: int | None
+) -> list[_KpiFacts]:
+    """Every KPI of the filtered initiatives, one row each: its last two measurements on or
+    before the period's end and its first one (where its path to target starts) come from
+    indexed subqueries, so the measurements themselves are never all loaded."""
+    measured = KpiMeasurement.objects.filter(kpi_id=OuterRef("pk"), measured_on__lte=filters.end)
+    newest = measured.order_by("-measured_on")
+    scorecard_total = Assessment.objects.filter(
+        initiative_id=OuterRef("initiative_id"),
+        status=AssessmentStatus.SUBMITTED,
+        template_id=scorecard_id,
+    ).values("total")[:1]
+    rows = (
         Kpi.objects.filter(filters.initiative_q("initiative__"))
-        .select_related("initiative")
-        .only(
+        .annotate(
+            latest=Subquery(newest.values("value")[:1]),
+            latest_on=Subquery(newest.values("measured_on")[:1]),
+            previous=Subquery(newest.values("value")[1:2]),
+            first_on=Subquery(measured.order_by("measured_on").values("measured_on")[:1]),
+            readiness_total=Subquery(scorecard_total),
+        )
+        .values_list(
             "pk",
+            "initiative_id",
+            "initiative__title",
+            "initiative__value_category",
+            "readiness_total",
             "name",
             "unit",
             "direction",
@@ -254,54 +340,182 @@ def _kpi_movements(
             "target",
             "target_date",
             "error_budget",
-            "initiative__title",
+            "latest",
+            "latest_on",
+            "previous",
+            "first_on",
         )
-        .order_by("initiative__title", "pk")
     )
-    values: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
-    for kpi_id, measured_on, value in (
-        KpiMeasurement.objects.filter(
-            filters.initiative_q("kpi__initiative__"), measured_on__lte=filters.end
+    judged_on = min(today, filters.end)
+    facts = []
+    for (
+        pk,
+        initiative_id,
+        title,
+        category,
+        readiness_total,
+        name,
+        unit,
+        direction,
+        baseline,
+        target,
+        target_date,
+        error_budget,
+        latest,
+        latest_on,
+        previous,
+        first_on,
+    ) in rows:
+        progress = on_track = None
+        if latest is not None:
+            standing = kpi_standing(
+                direction=direction,
+                baseline=baseline,
+                target=target,
+                target_date=target_date,
+                error_budget=error_budget,
+                latest=latest,
+                latest_on=latest_on,
+                path_start=first_on,
+                today=judged_on,
+            )
+            progress, on_track = standing.progress_pct, standing.on_track
+        facts.append(
+            _KpiFacts(
+                pk,
+                initiative_id,
+                title,
+                category,
+                readiness_total,
+                name,
+                unit,
+                direction,
+                previous,
+                latest,
+                latest_on,
+                progress,
+                on_track,
+            )
         )
+    return facts
+
+
+def _kpi_counts(facts: list[_KpiFacts]) -> dict[str, int]:
+    return {
+        "total": len(facts),
+        "on_track": sum(1 for f in facts if f.on_track),
+        "off_track": sum(1 for f in facts if f.on_track is False),
+        "not_measured": sum(1 for f in facts if f.latest is None),
+        "improved": sum(1 for f in facts if f.improved),
+        "worse": sum(1 for f in facts if f.improved is False),
+    }
+
+
+def _kpis_shown(facts: list[_KpiFacts], end: datetime.date) -> list[KpiMovement]:
+    """The KPIs the card lists, with the measurement history of those only (one query)."""
+    shown = sorted(facts, key=_KpiFacts.urgency)[:KPI_LIMIT]
+    history: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    for kpi_id, measured_on, value in (
+        KpiMeasurement.objects.filter(kpi_id__in=[f.kpi_id for f in shown], measured_on__lte=end)
         .order_by("kpi_id", "measured_on")
         .values_list("kpi_id", "measured_on", "value")
     ):
-        values[kpi_id].append((measured_on, value))
-    movements = []
-    for kpi in kpis:
-        measured = values.get(kpi.pk, [])
-        status = kpi_status(
-            direction=kpi.direction,
-            baseline=kpi.baseline,
-            target=kpi.target,
-            target_date=kpi.target_date,
-            error_budget=kpi.error_budget,
-            measurements=measured,
-            today=min(today, filters.end),
+        history[kpi_id].append((measured_on, value))
+    return [
+        KpiMovement(
+            initiative_id=f.initiative_id,
+            initiative_title=f.initiative_title,
+            name=f.name,
+            unit=f.unit,
+            direction=f.direction,
+            previous=f.previous,
+            previous_on=history[f.kpi_id][-2][0] if len(history[f.kpi_id]) > 1 else None,
+            latest=f.latest,
+            latest_on=f.latest_on,
+            progress_pct=f.progress_pct,
+            on_track=f.on_track,
+            history=tuple(value for _, value in history[f.kpi_id][-HISTORY_LENGTH:]),
         )
-        previous = measured[-2] if len(measured) > 1 else (None, None)
-        latest = measured[-1] if measured else (None, None)
-        movements.append(
-            KpiMovement(
-                initiative_id=kpi.initiative_id,
-                initiative_title=kpi.initiative.title,
-                name=kpi.name,
-                unit=kpi.unit,
-                direction=kpi.direction,
-                previous=previous[1],
-                previous_on=previous[0],
-                latest=latest[1],
-                latest_on=latest[0],
-                progress_pct=status.progress_pct,
-                on_track=status.on_track,
-                history=tuple(value for _, value in measured[-12:]),
+        for f in shown
+    ]
+
+
+def _value_points(facts: list[_KpiFacts]) -> tuple[list[ValuePoint], int]:
+    """The value scatter's dots and how many initiatives they stand for: one per initiative
+    with a current scorecard and a measured KPI, or bins of them past VALUE_POINTS_MAX."""
+    plotted = [f for f in facts if f.readiness_total is not None and f.progress_pct is not None]
+    plotted.sort(key=lambda f: (f.initiative_title, f.initiative_id))
+    if len(plotted) <= VALUE_POINTS_MAX:
+        points = [
+            ValuePoint(
+                f.initiative_title,
+                f.readiness_total,
+                f.progress_pct,
+                f.value_category,
+                id=f.initiative_id,
+            )
+            for f in plotted
+        ]
+        return points, len(plotted)
+    low = min(f.progress_pct for f in plotted)
+    span = (max(f.progress_pct for f in plotted) - low) or Decimal(1)
+    bins: dict[tuple[int, int, str], list[_KpiFacts]] = defaultdict(list)
+    for f in plotted:
+        progress_bin = min(
+            int((f.progress_pct - low) / span * VALUE_BIN_PROGRESS), VALUE_BIN_PROGRESS - 1
+        )
+        bins[(f.readiness_total // VALUE_BIN_READINESS, progress_bin, f.value_category)].append(f)
+    points = []
+    for (_, _, category), members in sorted(bins.items()):
+        count = len(members)
+        points.append(
+            ValuePoint(
+                members[0].initiative_title if count == 1 else f"{count} initiatives",
+                sum(m.readiness_total for m in members) / count,
+                float(sum(m.progress_pct for m in members)) / count,
+                category,
+                initiatives=count,
+                id=members[0].initiative_id if count == 1 else None,
             )
         )
-    return movements, {movement.initiative_id: movement for movement in movements}
+    return points, len(plotted)
+
+
+def _top_spenders(
+    filters: DashboardFilters, facts_by_initiative: dict[int, _KpiFacts]
+) -> list[SpenderRow]:
+    rows = (
+        Initiative.objects.filter(filters.initiative_q())
+        .filter(Q(actual_spend__gt=0) | Q(monthly_run_cost__gt=0))
+        .order_by(
+            Coalesce("actual_spend", Decimal(0)).desc(),
+            Coalesce("monthly_run_cost", Decimal(0)).desc(),
+            "title",
+            "pk",
+        )
+        .values_list("pk", "title", "business_unit__name", "actual_spend", "monthly_run_cost")[
+            :SPEND_LIMIT
+        ]
+    )
+    spenders = []
+    for pk, title, unit, spend, run_cost in rows:
+        kpi = facts_by_initiative.get(pk)
+        spenders.append(
+            SpenderRow(
+                pk,
+                title,
+                unit,
+                spend,
+                run_cost,
+                kpi.progress_pct if kpi else None,
+                kpi.on_track if kpi else None,
+            )
+        )
+    return spenders
 
 
 def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None = None) -> Dashboard:
-    """Every figure of the executive dashboard for `filters`, in ten queries.
+    """Every figure of the executive dashboard for `filters`, in thirteen queries.
 
     Current state (stages, readiness, risks, decisions, purgatory, spend) is as of `now`; the
     incidents are those that occurred in the period, and KPI movement compares the last two
@@ -309,40 +523,27 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    band_definitions = _scorecard_bands()
-    raw = _initiative_rows(filters, now)
-    movements, movement_by_initiative = _kpi_movements(filters, today)
-
-    rows = []
-    for item in raw:
-        movement = movement_by_initiative.get(item["pk"])
-        rows.append(
-            InitiativeRow(
-                id=item["pk"],
-                title=item["title"],
-                stage=item["stage"],
-                status=item["status"],
-                business_unit=item["business_unit__name"],
-                value_category=item["value_category"],
-                actual_spend=item["actual_spend"],
-                monthly_run_cost=item["monthly_run_cost"],
-                readiness_total=item["readiness_total"],
-                readiness_band=item["readiness_band"] or "",
-                in_pilot_purgatory=bool(item["in_pilot_purgatory"]),
-                pilot_clock_started_at=item["pilot_clock_started_at"],
-                kpi_progress=movement.progress_pct if movement else None,
-                kpi_on_track=movement.on_track if movement else None,
-            )
-        )
+    scorecard_id, band_definitions = _scorecard()
+    groups = _initiative_groups(filters, scorecard_id)
 
     stage_status: dict[str, dict[str, int]] = {
         stage: dict.fromkeys(Status.values, 0) for stage in STAGE_ORDER
     }
-    for row in rows:
-        stage_status[row.stage][row.status] += 1
+    band_counts: dict[str, int] = defaultdict(int)
+    units: dict[str, dict[str, Decimal | int]] = {}
+    for group in groups:
+        count = group["initiatives"]
+        stage_status[group["stage"]][group["status"]] += count
+        band_counts[group["scorecard__band"] or NOT_ASSESSED] += count
+        unit = units.setdefault(
+            group["business_unit__name"],
+            {"actual_spend": Decimal(0), "monthly_run_cost": Decimal(0), "initiatives": 0},
+        )
+        unit["actual_spend"] += group["actual_spend"] or Decimal(0)
+        unit["monthly_run_cost"] += group["monthly_run_cost"] or Decimal(0)
+        unit["initiatives"] += count
     active_by_stage = {stage: stage_status[stage][Status.ACTIVE] for stage in STAGE_ORDER}
 
-    band_counts = Counter(row.readiness_band or NOT_ASSESSED for row in rows)
     bands = [
         Band(b["id"], b.get("label", b["id"]), b.get("min"), band_counts.pop(b["id"], 0))
         for b in band_definitions
@@ -351,6 +552,20 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
     # Bands no longer in the newest template still count rather than vanish.
     bands += [Band(band, band, None, count) for band, count in sorted(band_counts.items())]
     bands.append(Band(NOT_ASSESSED, "Not yet assessed", None, not_assessed))
+    spend_by_unit = [
+        UnitSpend(
+            name=name,
+            actual_spend=unit["actual_spend"],
+            monthly_run_cost=unit["monthly_run_cost"],
+            initiatives=unit["initiatives"],
+        )
+        for name, unit in sorted(units.items())
+    ]
+
+    purgatory, purgatory_count = _pilot_purgatory(filters, now)
+    facts = _kpi_facts(filters, today, scorecard_id)
+    value_points, value_point_count = _value_points(facts)
+    top_spenders = _top_spenders(filters, {f.initiative_id: f for f in facts})
 
     risks = list(
         _with_total(
@@ -404,26 +619,9 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
         .order_by("-granted_at", "-pk")[:INCIDENT_LIMIT]
     )
 
-    units: dict[str, list[InitiativeRow]] = defaultdict(list)
-    for row in rows:
-        units[row.business_unit].append(row)
-    spend_by_unit = [
-        UnitSpend(
-            name=name,
-            actual_spend=sum((r.actual_spend or Decimal(0) for r in members), Decimal(0)),
-            monthly_run_cost=sum((r.monthly_run_cost or Decimal(0) for r in members), Decimal(0)),
-            initiatives=len(members),
-        )
-        for name, members in sorted(units.items())
-    ]
-    top_spenders = sorted(
-        (row for row in rows if row.actual_spend or row.monthly_run_cost),
-        key=lambda row: (-(row.actual_spend or 0), -(row.monthly_run_cost or 0), row.title, row.id),
-    )[:SPEND_LIMIT]
-
     return Dashboard(
         filters=filters,
-        initiatives=rows,
+        initiative_count=sum(unit.initiatives for unit in spend_by_unit),
         stage_status_counts=stage_status,
         active_by_stage=active_by_stage,
         bands=bands,
@@ -433,15 +631,16 @@ def dashboard_data(*, filters: DashboardFilters, now: datetime.datetime | None =
         decision_count=decisions[0].total_rows if decisions else 0,
         gate_requests=gate_requests,
         gate_request_count=gate_requests[0].total_rows if gate_requests else 0,
-        pilot_purgatory=sorted(
-            (row for row in rows if row.in_pilot_purgatory),
-            key=lambda row: (row.pilot_clock_started_at, row.id),
-        ),
+        pilot_purgatory=purgatory,
+        pilot_purgatory_count=purgatory_count,
         incidents=incidents,
         incident_count=incidents[0].total_rows if incidents else 0,
         exceptions=exceptions,
         exception_count=exceptions[0].total_rows if exceptions else 0,
-        kpi_movements=movements,
+        kpi_counts=_kpi_counts(facts),
+        kpis_shown=_kpis_shown(facts, filters.end),
+        value_points=value_points,
+        value_point_count=value_point_count,
         spend_by_unit=spend_by_unit,
         top_spenders=top_spenders,
         band_guides=[(b["min"], b.get("label", b["id"])) for b in band_definitions if "min" in b],

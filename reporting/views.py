@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from core.caching import cached_figures
 from core.listing import results_template
 from core.permissions import require_role
 from portfolio.models import STAGE_ORDER, Status
@@ -22,7 +23,13 @@ from portfolio.vocabulary import STAGE_LABELS
 from reporting import charts
 from reporting.forms import DashboardFilterForm, month_value, quarter_value
 from reporting.permissions import can_generate_reports
-from reporting.selectors import STATUS_LABELS, VALUE_CATEGORY_LABELS, Dashboard, dashboard_data
+from reporting.selectors import (
+    STATUS_LABELS,
+    VALUE_CATEGORY_LABELS,
+    Dashboard,
+    DashboardFilters,
+    dashboard_data,
+)
 from reporting.views_reports import latest_reports, request_form
 
 RESULTS_ID = "dashboard-results"
@@ -58,17 +65,21 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, str]:
     value = charts.scatter_chart(
         title="Value against readiness",
         description=(
-            "Each initiative with a readiness scorecard and a measured KPI: readiness total "
-            "against progress from baseline to target (100% = target reached)."
+            "Initiatives with a readiness scorecard and a measured KPI, grouped where they are "
+            "close (each dot says how many it stands for): readiness total against progress "
+            "from baseline to target (100% = target reached)."
+            if dashboard.value_points_binned
+            else "Each initiative with a readiness scorecard and a measured KPI: readiness "
+            "total against progress from baseline to target (100% = target reached)."
         ),
         points=[
             charts.Point(
-                row.title,
-                row.readiness_total,
-                float(row.kpi_progress),
-                VALUE_CATEGORY_LABELS.get(row.value_category, row.value_category),
+                point.label,
+                point.readiness_total,
+                float(point.kpi_progress),
+                VALUE_CATEGORY_LABELS.get(point.value_category, point.value_category),
             )
-            for row in dashboard.value_points
+            for point in dashboard.value_points
         ],
         x_label="Readiness total (18–90)",
         y_label="KPI progress",
@@ -109,6 +120,11 @@ def dashboard_charts(dashboard: Dashboard) -> dict[str, str]:
     }
 
 
+def _figures_and_charts(filters: DashboardFilters) -> tuple[Dashboard, dict[str, str]]:
+    data = dashboard_data(filters=filters)
+    return data, dashboard_charts(data)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     # The role check comes before the method check, so an account without a role always
@@ -135,11 +151,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context["form"] = form
     if form.is_valid():
         unit = form.cleaned_data.get("unit")
-        data = dashboard_data(filters=form.filters())
+        filters = form.filters()
+        # Aggregating a large portfolio is the page's whole cost: the figures (and charts) of
+        # each filter are reused for AGGREGATE_CACHE_SECONDS, and the page says when they were
+        # computed.
+        (data, chart_markup), computed_at = cached_figures(
+            "dashboard", (filters, today), lambda: _figures_and_charts(filters)
+        )
         context.update(
             dashboard=data,
-            charts=dashboard_charts(data),
+            charts=chart_markup,
             scope_unit=unit.name if unit else "",
+            computed_at=computed_at,
+            cache_seconds=settings.AGGREGATE_CACHE_SECONDS,
         )
     else:
         context["filter_errors"] = [

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from governance.audit.presentation import object_type_choices
+from portfolio.filters import InitiativeLookupFilter
 from portfolio.models import Initiative
 
 SYSTEM_ACTOR = "system"
@@ -25,8 +26,8 @@ class DateInput(forms.DateInput):
 class AuditEventFilter(django_filters.FilterSet):
     """The trail's filters, as URL parameters: the page, htmx and the CSV export share them.
 
-    Actor and initiative choices are read once each (one query) and kept, so rendering and
-    validating the form do not query again; the titles also label the rows.
+    Actor choices are read once (one query) and kept, so rendering and validating the form do
+    not query again. The initiative is typed (its id, or its title) with suggestions.
     """
 
     action = django_filters.CharFilter(
@@ -39,9 +40,8 @@ class AuditEventFilter(django_filters.FilterSet):
     object_type = django_filters.ChoiceFilter(
         field_name="object_type", label="Object type", empty_label="Any type"
     )
-    initiative = django_filters.ChoiceFilter(
-        field_name="initiative_id", label="Initiative", empty_label="Any initiative"
-    )
+    # A type-ahead text field, not a drop-down of every initiative; the value is the id.
+    initiative = InitiativeLookupFilter(method="filter_initiative", label="Initiative")
     # Days in the site's time zone, compared as instants so the occurred_at index is used
     # (occurred_at__date would wrap the column in a function on every row).
     date_from = django_filters.DateFilter(
@@ -67,15 +67,7 @@ class AuditEventFilter(django_filters.FilterSet):
             *((str(u.pk), _user_choice_label(u)) for u in users),
         ]
         self.filters["object_type"].extra["choices"] = object_type_choices()
-        self.initiative_titles: dict[int, str] = {}
-        if with_initiative:
-            self.initiative_titles = dict(
-                Initiative.objects.order_by("title", "id").values_list("id", "title")
-            )
-            self.filters["initiative"].extra["choices"] = [
-                (str(pk), title) for pk, title in self.initiative_titles.items()
-            ]
-        else:
+        if not with_initiative:
             del self.filters["initiative"]
 
     def filter_date_from(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
@@ -83,6 +75,9 @@ class AuditEventFilter(django_filters.FilterSet):
 
     def filter_date_to(self, queryset: QuerySet, name: str, value: datetime.date) -> QuerySet:
         return queryset.filter(occurred_at__lt=_start_of_day(value + datetime.timedelta(days=1)))
+
+    def filter_initiative(self, queryset: QuerySet, name: str, value: Initiative) -> QuerySet:
+        return queryset.filter(initiative_id=value.pk)
 
     def filter_actor(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == SYSTEM_ACTOR:

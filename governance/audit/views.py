@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,6 +48,17 @@ def _filtered(request: HttpRequest, base: QuerySet, *, with_initiative: bool):  
     return filterset, base
 
 
+def _initiative_titles(events: Sequence[AuditEvent], initiative: Initiative | None) -> dict:
+    """The titles of the initiatives the page's events belong to: one query for the page's
+    ids, not the whole portfolio (events keep the id, the title is read now)."""
+    if initiative is not None:
+        return {initiative.pk: initiative.title}
+    ids = {event.initiative_id for event in events if event.initiative_id is not None}
+    if not ids:
+        return {}
+    return dict(Initiative.objects.filter(pk__in=ids).values_list("id", "title"))
+
+
 def _trail_page(
     request: HttpRequest,
     *,
@@ -59,11 +70,8 @@ def _trail_page(
         base = base.filter(initiative_id=initiative.pk)
     filterset, events = _filtered(request, base, with_initiative=initiative is None)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    titles = (
-        {initiative.pk: initiative.title} if initiative is not None else filterset.initiative_titles
-    )
     template = results_template(request, "governance/audit/trail.html", "audit-results")
-    rows = audit_rows(page.object_list, titles)
+    rows = audit_rows(page.object_list, _initiative_titles(page.object_list, initiative))
     return TemplateResponse(
         request,
         template,

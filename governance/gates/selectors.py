@@ -7,7 +7,7 @@ and API built on them can pin their query counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -301,16 +301,26 @@ def pending_requests() -> QuerySet[GateRequest]:
     )
 
 
-def review_queue(user: User, now: datetime) -> list[QueueEntry]:
-    """Every pending request with its tally, overdue flag and the viewer's vote or recusal.
+def pending_queue(now: datetime, *, overdue_only: bool = False) -> QuerySet[GateRequest]:
+    """The pending requests in queue order, for a page to slice in SQL: by due date, which
+    puts the overdue ones (due before `now`) first, most overdue on top."""
+    queryset = pending_requests()
+    return queryset.filter(review_due_at__lt=now) if overdue_only else queryset
 
-    Overdue requests come first (most overdue on top), then the rest by due date. Three
-    queries (requests, votes, the viewer's membership) however many requests there are.
+
+def review_queue(
+    user: User, now: datetime, requests: Iterable[GateRequest] | None = None
+) -> list[QueueEntry]:
+    """Each pending request with its tally, overdue flag and the viewer's vote or recusal.
+
+    `requests` is a page of `pending_queue(now)` (default: every pending request). Overdue
+    requests come first (most overdue on top), then the rest by due date. Three queries
+    (requests, votes, the viewer's membership) however many requests there are.
     """
     council_seat(user)  # warm the membership cache: one query, not one per request
     days = settings.PILOT_PURGATORY_DAYS
     entries: list[QueueEntry] = []
-    for request in pending_requests():
+    for request in pending_requests() if requests is None else requests:
         votes = list(request.votes.all())
         initiative = request.initiative
         result = request_tally(request, votes)
@@ -370,6 +380,9 @@ def pilot_purgatory_initiatives(now: datetime, days: int | None = None) -> Query
     """Initiatives in pilot over PILOT_PURGATORY_DAYS with no gate decision, longest first."""
     return (
         annotate_pilot_purgatory(Initiative.objects.with_list_relations(), now, days)
+        # Implied by in_pilot_purgatory; said first so that the database works out the last
+        # decision of active pilots only, not of every initiative.
+        .filter(stage=Stage.PILOT, status=Status.ACTIVE)
         .filter(in_pilot_purgatory=True)
         .order_by("pilot_clock_started_at", "pk")
     )

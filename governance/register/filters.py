@@ -14,8 +14,6 @@ import django_filters
 from django import forms
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from governance.models import (
     ActionItem,
@@ -28,7 +26,7 @@ from governance.models import (
     RiskCategory,
     RiskStatus,
 )
-from portfolio.filters import UserFilter
+from portfolio.filters import InitiativeLookupFilter, UserFilter
 from portfolio.forms import gatehouse_users
 from portfolio.models import BusinessUnit, Initiative
 from portfolio.vocabulary import HIGH_RISK_SEVERITY
@@ -116,15 +114,6 @@ def action_item_queryset(today: datetime.date | None = None) -> QuerySet[ActionI
 # ---------------------------------------------------------------------------------------------
 
 
-def _initiatives(request) -> QuerySet[Initiative]:  # noqa: ANN001
-    return Initiative.objects.only("id", "title").order_by("title", "id")
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class InitiativeFilter(django_filters.ModelChoiceFilter):
-    pass
-
-
 class _BusinessUnitFilterMixin(django_filters.FilterSet):
     business_unit = django_filters.ModelChoiceFilter(
         field_name="initiative__business_unit",
@@ -175,7 +164,7 @@ class RiskFilter(_BusinessUnitFilterMixin):
             choices=(("", "Either"), ("true", "Escalated"), ("false", "Not escalated"))
         ),
     )
-    initiative = InitiativeFilter(queryset=_initiatives, empty_label="All initiatives")
+    initiative = InitiativeLookupFilter(label="Initiative")
     owner = UserFilter(
         queryset=lambda request: gatehouse_users(), label="Owner", empty_label="Anyone"
     )
@@ -226,7 +215,7 @@ class IncidentFilter(_BusinessUnitFilterMixin):
     status = django_filters.ChoiceFilter(
         choices=INCIDENT_STATUS_CHOICES, method="filter_status", empty_label="Open"
     )
-    initiative = InitiativeFilter(queryset=_initiatives, empty_label="All initiatives")
+    initiative = InitiativeLookupFilter(label="Initiative")
     owner = UserFilter(
         queryset=lambda request: gatehouse_users(), label="Owner", empty_label="Anyone"
     )
@@ -258,7 +247,7 @@ class LeadershipDecisionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=DECISION_STATUS_CHOICES, method="filter_status", empty_label="Open"
     )
-    initiative = InitiativeFilter(queryset=_initiatives, empty_label="Any (or none)")
+    initiative = InitiativeLookupFilter(label="Initiative")
     portfolio_wide = django_filters.BooleanFilter(
         field_name="initiative",
         lookup_expr="isnull",
@@ -305,7 +294,7 @@ class ActionItemFilter(_BusinessUnitFilterMixin):
     owner = UserFilter(
         queryset=lambda request: gatehouse_users(), label="Owner", empty_label="Anyone"
     )
-    initiative = InitiativeFilter(queryset=_initiatives, empty_label="All initiatives")
+    initiative = InitiativeLookupFilter(label="Initiative")
 
     class Meta:
         model = ActionItem

@@ -60,6 +60,51 @@ def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.2f}"
 
 
+@dataclass(frozen=True)
+class KpiStanding:
+    """The figures of `kpi_status` without its sentence: cheap enough to work out for every
+    KPI of a large portfolio (the dashboard counts them), where the sentence is not shown."""
+
+    expected: Decimal
+    progress_pct: Decimal
+    on_track: bool
+    target_reached: bool
+    shortfall: Decimal
+
+
+def kpi_standing(
+    *,
+    direction: str,
+    baseline: Decimal,
+    target: Decimal,
+    target_date: datetime.date,
+    error_budget: Decimal,
+    latest: Decimal,
+    latest_on: datetime.date,
+    path_start: datetime.date,
+    today: datetime.date,
+) -> KpiStanding:
+    """Progress of `latest` from baseline to target, and whether it is on track (the rule of
+    `kpi_status`, which explains it; `path_start` is where the straight-line path begins)."""
+    if direction not in (INCREASE, DECREASE):
+        raise ValueError(f"Unknown KPI direction {direction!r}.")
+    if target == baseline:
+        raise ValueError("The target must differ from the baseline.")
+    progress = (latest - baseline) / (target - baseline) * 100
+    # `progress > 0`, not max(): at the baseline of a decreasing KPI the quotient is -0.
+    progress_pct = (progress if progress > 0 else Decimal(0)).quantize(_ONE_DECIMAL, ROUND_HALF_UP)
+
+    sign = 1 if direction == INCREASE else -1
+    if sign * (latest - target) >= 0:
+        return KpiStanding(target, progress_pct, True, True, Decimal(0))
+    judged_on = max(latest_on, today) if today > target_date else latest_on
+    expected = _expected_on(
+        judged_on, baseline=baseline, target=target, start=path_start, target_date=target_date
+    )
+    shortfall = sign * (expected - latest)
+    return KpiStanding(expected, progress_pct, shortfall <= error_budget, False, shortfall)
+
+
 def kpi_status(
     *,
     direction: str,
@@ -88,27 +133,21 @@ def kpi_status(
         return KpiStatus(None, None, None, None, None, "No measurements yet.")
     ordered = sorted(measurements, key=lambda item: item[0])
     latest_on, latest = ordered[-1]
-    path_start = start if start is not None else ordered[0][0]
-    progress = (latest - baseline) / (target - baseline) * 100
-    # `progress > 0`, not max(): at the baseline of a decreasing KPI the quotient is -0.
-    progress_pct = (progress if progress > 0 else Decimal(0)).quantize(_ONE_DECIMAL, ROUND_HALF_UP)
-
-    sign = 1 if direction == INCREASE else -1
-    if sign * (latest - target) >= 0:
-        return KpiStatus(
-            latest,
-            latest_on,
-            target,
-            progress_pct,
-            True,
-            f"Target reached: {_fmt(latest)} against a target of {_fmt(target)}.",
-        )
-    judged_on = max(latest_on, today) if today > target_date else latest_on
-    expected = _expected_on(
-        judged_on, baseline=baseline, target=target, start=path_start, target_date=target_date
+    standing = kpi_standing(
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        target_date=target_date,
+        error_budget=error_budget,
+        latest=latest,
+        latest_on=latest_on,
+        path_start=start if start is not None else ordered[0][0],
+        today=today,
     )
-    shortfall = sign * (expected - latest)
-    if shortfall <= error_budget:
+    expected, shortfall = standing.expected, standing.shortfall
+    if standing.target_reached:
+        reason = f"Target reached: {_fmt(latest)} against a target of {_fmt(target)}."
+    elif standing.on_track:
         if shortfall <= 0:
             reason = f"Ahead of the path: {_fmt(latest)} where {_fmt(expected)} was expected."
         else:
@@ -116,8 +155,7 @@ def kpi_status(
                 f"Within the error budget: {_fmt(latest)} where {_fmt(expected)} was expected "
                 f"(short by {_fmt(shortfall)}, budget {_fmt(error_budget)})."
             )
-        return KpiStatus(latest, latest_on, expected, progress_pct, True, reason)
-    if today > target_date:
+    elif today > target_date:
         reason = (
             f"Target date {target_date:%d %b %Y} has passed: {_fmt(latest)} against a target of "
             f"{_fmt(target)} (short by {_fmt(shortfall)}, budget {_fmt(error_budget)})."
@@ -127,7 +165,7 @@ def kpi_status(
             f"Behind the path: {_fmt(latest)} where {_fmt(expected)} was expected "
             f"(short by {_fmt(shortfall)}, budget {_fmt(error_budget)})."
         )
-    return KpiStatus(latest, latest_on, expected, progress_pct, False, reason)
+    return KpiStatus(latest, latest_on, expected, standing.progress_pct, standing.on_track, reason)
 
 
 def adoption_rate(active: int | None, target: int | None) -> Decimal | None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.caching import cached_figures
 from core.listing import query_without, results_template
 from core.permissions import require, role_required
 from portfolio.models import BusinessUnit, Initiative, Stage, Vendor
@@ -232,8 +235,28 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
     definitions = {version.pk: version.parsed for version in versions}
     columns: list[HeatmapColumn] = heatmap_columns([v.parsed for v in versions])
     rows = heatmap_rows(stages=stages, business_unit=business_unit, sort=sort)
-    page = Paginator(rows, HEATMAP_PAGE_SIZE).get_page(request.GET.get("page"))
-    weak = heatmap_weak_counts(rows, [c.item_id for c in columns]) if page.object_list else {}
+    # One query gives the paginator its count and the summary row's cache its key: a new
+    # scorecard (or one superseded) changes the count or the latest submission, so the cached
+    # counts are never older than the rows they sum.
+    current = rows.order_by().aggregate(count=Count("pk"), latest=Max("submitted_at"))
+    paginator = Paginator(rows, HEATMAP_PAGE_SIZE)
+    paginator.count = current["count"]
+    page = paginator.get_page(request.GET.get("page"))
+    item_ids = [c.item_id for c in columns]
+    weak, counted_at = {}, None
+    if page.object_list:
+        # Counting every row's 18 areas reads each frozen result: cached briefly.
+        weak, counted_at = cached_figures(
+            "heatmap-weak-counts",
+            (
+                tuple(sorted(stages)),
+                business_unit.pk if business_unit else None,
+                current["count"],
+                current["latest"],
+                tuple(item_ids),
+            ),
+            lambda: heatmap_weak_counts(rows, item_ids),
+        )
     columns = [
         HeatmapColumn(c.item_id, c.title, c.critical_minimum, weak.get(c.item_id, 0))
         for c in columns
@@ -244,7 +267,12 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
             initiative=a.initiative,
             assessment=a,
             summary=summarize_result(definitions[a.template_version_id], a.result),
-            cells=heatmap_cells(columns, definitions[a.template_version_id], a.result),
+            cells=heatmap_cells(
+                columns,
+                definitions[a.template_version_id],
+                a.result,
+                version=numbers[a.template_version_id],
+            ),
             version_number=numbers[a.template_version_id],
         )
         for a in page.object_list
@@ -275,6 +303,8 @@ def heatmap(request: HttpRequest) -> TemplateResponse:
             "unassessed_more": unassessed_count - len(unassessed),
             "unassessed_count": unassessed_count,
             "weak_below": HEATMAP_WEAK_BELOW,
+            "counted_at": counted_at,
+            "cache_seconds": settings.AGGREGATE_CACHE_SECONDS,
             "scorecard_loaded": bool(versions),
         },
     )

@@ -621,8 +621,9 @@ def test_a_real_stage_change_appears_in_the_initiative_trail(client, governance_
 # Query counts
 # ---------------------------------------------------------------------------------------------
 
-# Session, user, roles, the actor choices, the initiative choices, the count, one page of
-# events with their actors, and the chain head.
+# Session, user, roles, the actor choices, the count, one page of events with their actors,
+# the titles of the page's initiatives (not every initiative: the filter is a type-ahead), and
+# the chain head.
 TRAIL_QUERY_BUDGET = 8
 # Session, user, roles, the initiative, the actor choices, the count, one page of events.
 INITIATIVE_TRAIL_QUERY_BUDGET = 7

@@ -31,10 +31,10 @@ from tests.governance.gate_pages_support import (
 pytestmark = pytest.mark.django_db
 
 # Measured on SQLite and PostgreSQL; each budget names what the queries are.
-# Session, user, roles, council membership (or the count), the requests, their votes, the
-# pilot purgatory list, the open re-reviews, the areas at 1 awaiting review (assessments, their
-# reviews, template versions), and the pending autonomy promotions.
-QUEUE_BUDGET = 12
+# Session, user, roles, council membership, the count of the queue, the page of requests,
+# their votes, the pilot purgatory list, the open re-reviews, the areas at 1 awaiting review
+# (assessments, their reviews, template versions), and the pending autonomy promotions.
+QUEUE_BUDGET = 13
 # Session, user, roles, initiative, pending request, policy version, and the gate snapshot:
 # statement, submitted assessments, item reviews, open risks, open incidents.
 REQUEST_PAGE_BUDGET = 11

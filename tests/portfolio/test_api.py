@@ -202,3 +202,17 @@ def test_schema_and_docs_are_served_without_external_assets(client, executive):
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_lists_take_a_page_size_up_to_500(client, executive):
+    from portfolio.models import BusinessUnit
+
+    BusinessUnit.objects.bulk_create(BusinessUnit(name=f"Unit {n:03d}") for n in range(501))
+    client.force_login(executive)
+    default = client.get("/api/v1/business-units/").json()
+    assert (default["count"], len(default["results"])) == (501, 25)
+    two = client.get("/api/v1/business-units/", {"page_size": 2, "page": 3}).json()
+    assert [row["name"] for row in two["results"]] == ["Unit 004", "Unit 005"]
+    assert "page_size=2" in two["next"]
+    capped = client.get("/api/v1/business-units/", {"page_size": 1000}).json()
+    assert len(capped["results"]) == 500

@@ -22,8 +22,9 @@ from tests.readiness.support import BASE_TIME, bulk_initiatives, bulk_scorecards
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles; scorecard versions; business units (filter form); row count; page of
-# rows; the per-area "below 3" aggregate; the not-yet-assessed line and its count.
+# Session, user, roles; scorecard versions; business units (filter form); row count with the
+# latest submission (one query); page of rows; the per-area "below 3" aggregate (not run when
+# cached); the not-yet-assessed line and its count.
 HEATMAP_QUERY_BUDGET = 10
 # Session, user, roles; initiative; initiative templates; the assessments of one template.
 HISTORY_QUERY_BUDGET = 6

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from portfolio.models import BusinessUnit, Stage
@@ -361,6 +362,31 @@ def test_heatmap_summary_row_counts_initiatives_below_three_per_area(
     assert columns["security_readiness"] == 1
     assert columns["ownership"] == 1
     assert columns["problem_clarity"] == 0
+
+
+def test_the_summary_row_is_cached_briefly_but_a_new_scorecard_is_counted_at_once(
+    client, executive, governance_admin, scorecard_version, heatmap_portfolio, settings
+):
+    settings.AGGREGATE_CACHE_SECONDS = 30
+    cache.clear()
+    client.force_login(executive)
+    first = client.get(HEATMAP)
+    assert {c.item_id: c.weak_count for c in first.context["columns"]}["ownership"] == 1
+    assert "was counted at" in first.text and "at least every 30 seconds" in first.text
+    # A frozen result never changes in Gatehouse; changed behind its back it shows only once
+    # the cached counts expire: the page reused them.
+    claims = Assessment.objects.get(initiative__title="Claims", status=AssessmentStatus.SUBMITTED)
+    claims.result["item_scores"]["ownership"] = 1
+    Assessment.objects.filter(pk=claims.pk).update(result=claims.result)
+    again = client.get(HEATMAP)
+    assert {c.item_id: c.weak_count for c in again.context["columns"]}["ownership"] == 1
+    assert again.context["counted_at"] == first.context["counted_at"]
+    # A new scorecard changes what the counts cover: counted again, at once.
+    unscored = InitiativeFactory(title="Newly scored", stage=Stage.PILOT)
+    submitted_scorecard(unscored, governance_admin, scores(scorecard_version, 2))
+    fresh = {c.item_id: c.weak_count for c in client.get(HEATMAP).context["columns"]}
+    assert fresh["ownership"] == 3 and fresh["problem_clarity"] == 1
+    cache.clear()
 
 
 def test_heatmap_lists_initiatives_not_yet_assessed(client, executive, heatmap_portfolio):

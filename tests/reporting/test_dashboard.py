@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from governance.models import (
 )
 from portfolio.models import Kpi, KpiMeasurement, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
+from reporting import selectors
 from tests.reporting.support import build_portfolio, initiatives_of
 from tests.roles import READERS, ROLES
 
@@ -32,12 +34,16 @@ pytestmark = pytest.mark.django_db
 
 URL = "/dashboard/"
 NOW = timezone.make_aware(datetime.datetime(2026, 11, 20, 12, 0))
-# Measured: 13 queries, 14 with a business unit chosen. Session, user, roles; scorecard bands;
-# initiatives (readiness and purgatory as subqueries); KPIs; measurements; top risks; open
-# decisions; pending gate requests; incidents of the period (each list counts its rows with a
-# window function); the unit select's options; and, with a unit chosen, its validation; for
-# admins and executives, the latest reports of the Reports card.
-DASHBOARD_QUERY_BUDGET = 14
+# Measured: 16 queries, 17 with a business unit chosen. Session, user, roles; the scorecard's
+# bands; the initiatives counted and summed by unit, stage, status and band; the pilot
+# purgatory list; the top spenders; the KPIs (one row each); the listed KPIs' histories; top
+# risks; open decisions; pending gate requests; incidents and exceptions of the period (each list
+# counts its rows with a window function); the unit select's options; and, with a unit chosen,
+# its validation; for admins and executives, the latest reports of the Reports card.
+# (15 with a unit while every initiative, KPI and measurement was loaded and summed in Python,
+# over the budget of 14 that predates the exceptions card: three queries whose rows grew with the
+# portfolio became five that return a page or a summary.)
+DASHBOARD_QUERY_BUDGET = 17
 
 
 @pytest.fixture
@@ -126,6 +132,22 @@ def test_value_card_plots_readiness_against_kpi_progress(client, executive, port
         assert row.kpi_progress == kpi.current_status.progress_pct
 
 
+def test_past_the_cap_the_value_card_groups_close_initiatives_into_one_dot(
+    client, executive, portfolio, monkeypatch
+):
+    plotted = {point.id for point in _get(client, executive).context["dashboard"].value_points}
+    monkeypatch.setattr(selectors, "VALUE_POINTS_MAX", 5)
+    response = _get(client, executive)
+    dashboard = response.context["dashboard"]
+    assert dashboard.value_points_binned
+    assert dashboard.value_point_count == len(plotted)
+    assert sum(point.initiatives for point in dashboard.value_points) == len(plotted)
+    assert len(dashboard.value_points) < len(plotted)
+    grouped = [point for point in dashboard.value_points if point.initiatives > 1]
+    assert grouped and all(p.label == f"{p.initiatives} initiatives" for p in grouped)
+    assert "share a dot" in response.content.decode()
+
+
 def test_top_risks_are_the_five_most_severe_open_or_mitigating(client, executive, portfolio):
     response = _get(client, executive)
     dashboard = response.context["dashboard"]
@@ -170,7 +192,9 @@ def test_pilot_purgatory_card_is_the_governance_rule(client, executive, portfoli
     expected = pilot_purgatory_initiatives(NOW)
     if unit_id:
         expected = expected.filter(business_unit_id=unit_id)
-    assert [row.id for row in dashboard.pilot_purgatory] == [i.pk for i in expected]
+    # The card counts them all and lists the ten stuck longest.
+    assert dashboard.pilot_purgatory_count == expected.count()
+    assert [row.id for row in dashboard.pilot_purgatory] == [i.pk for i in expected[:10]]
     assert dashboard.pilot_purgatory, "the builder puts some pilots in purgatory"
 
 
@@ -212,8 +236,9 @@ def test_incidents_card_counts_incidents_that_occurred_in_the_period(
 
 def test_kpi_card_compares_the_latest_measurement_with_the_previous(client, executive, portfolio):
     dashboard = _get(client, executive).context["dashboard"]
-    assert len(dashboard.kpi_movements) == Kpi.objects.count()
-    for movement in dashboard.kpi_movements:
+    assert dashboard.kpi_counts["total"] == Kpi.objects.count()
+    assert dashboard.kpis_shown
+    for movement in dashboard.kpis_shown:
         values = list(
             KpiMeasurement.objects.filter(kpi__initiative_id=movement.initiative_id)
             .order_by("measured_on")
@@ -245,8 +270,8 @@ def test_kpi_card_counts_every_kpi_and_lists_off_track_and_worsening_first(
 
 def test_kpi_movement_ignores_measurements_after_the_period(client, executive, portfolio):
     dashboard = _get(client, executive, {"month": "2026-09"}).context["dashboard"]
-    assert dashboard.kpi_movements
-    for movement in dashboard.kpi_movements:
+    assert dashboard.kpis_shown
+    for movement in dashboard.kpis_shown:
         values = list(
             KpiMeasurement.objects.filter(
                 kpi__initiative_id=movement.initiative_id,
@@ -412,6 +437,47 @@ def test_every_role_reads_the_dashboard(client, users_by_role, frozen_now, role,
 
 
 # ---------------------------------------------------------------------------------------------
+# Cached figures
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def figures_cached(settings):
+    """The production setting: figures reused for 30 seconds (the tests otherwise run without)."""
+    settings.AGGREGATE_CACHE_SECONDS = 30
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_figures_are_reused_briefly_per_filter_and_the_page_says_when_they_were_computed(
+    client, executive, portfolio, figures_cached, django_assert_max_num_queries
+):
+    first = _get(client, executive)
+    computed = first.context["computed_at"]
+    assert "Figures computed at" in first.content.decode()
+    assert "recomputed at least every 30 seconds" in first.content.decode()
+    Risk.objects.update(status=RiskStatus.CLOSED)
+    # Within the 30 seconds the same filters read the cache: only the session, user, roles,
+    # the unit select's options and the Reports card are queried.
+    with django_assert_max_num_queries(5):
+        again = client.get(URL)
+    assert again.context["dashboard"].open_risk_count == first.context["dashboard"].open_risk_count
+    assert again.context["computed_at"] == computed
+    # Other filters are other figures, computed now.
+    other = _get(client, executive, {"unit": portfolio.units[0].pk})
+    assert other.context["dashboard"].open_risk_count == 0
+    with time_machine.travel(NOW + datetime.timedelta(seconds=31), tick=False):
+        later = _get(client, executive)
+    assert later.context["dashboard"].open_risk_count == 0
+    assert later.context["computed_at"] > computed
+
+
+def test_without_the_cache_the_page_does_not_claim_an_age(client, executive, portfolio):
+    assert "Figures computed at" not in _get(client, executive).content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
 # Queries
 # ---------------------------------------------------------------------------------------------
 
@@ -432,5 +498,5 @@ def test_dashboard_query_count_is_constant(
         response = client.get(URL, params)
     assert response.status_code == 200
     assert (
-        len(response.context["dashboard"].initiatives) == initiatives_of(params.get("unit")).count()
+        response.context["dashboard"].initiative_count == initiatives_of(params.get("unit")).count()
     )

@@ -148,13 +148,11 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
         page = Paginator(decided_requests(), QUEUE_PAGE_SIZE).get_page(page_number)
         entries = decided_entries(request.user, page.object_list)
     else:
-        # The pending queue is the council's working set: the selector loads it whole in a
-        # fixed number of queries (overdue first, then by due date), and the page slices it.
-        pending = selectors.review_queue(request.user, now)
-        if show == "overdue":
-            pending = [entry for entry in pending if entry.overdue]
+        # Sliced in SQL (overdue first, then by due date): only the page's requests and their
+        # votes are read, however long the queue.
+        pending = selectors.pending_queue(now, overdue_only=show == "overdue")
         page = Paginator(pending, QUEUE_PAGE_SIZE).get_page(page_number)
-        entries = list(page.object_list)
+        entries = selectors.review_queue(request.user, now, page.object_list)
     template = results_template(request, "governance/gates/queue.html", "queue-results")
     stuck = list(selectors.pilot_purgatory_initiatives(now)[: PURGATORY_SHOWN + 1])
     purgatory = [
