@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import InitiativeFactory
-from tests.governance.register_support import READERS, ROLES, make_risk
+from tests.governance.register_support import make_risk
+from tests.roles import READERS, ROLES
 
 pytestmark = pytest.mark.django_db
 
