@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -130,16 +131,35 @@ def snapshot(**changes) -> GateSnapshot:
 
 
 def check(criterion_id: str, snap: GateSnapshot, **params):
-    (result,) = evaluate_gate([{"id": criterion_id, "params": params}], snap)
-    return result
+    """The one criterion's result (the built-in prohibited-practice check comes first)."""
+    results = evaluate_gate([{"id": criterion_id, "params": params}], snap)
+    assert [r.id for r in results][-1] == criterion_id
+    return results[-1]
 
 
 SCORECARD_PARAMS = {"max_age_days": 90, "min_total": 55, "critical_minimum": 3}
 
 
-def check_scorecard(card: AssessmentFacts, **params):
+def check_scorecard(card: AssessmentFacts, **params) -> SimpleNamespace:
+    """One verdict over the three criteria a policy saved before they were split (a
+    `scorecard_ready` with `critical_minimum`) is held to: recent and high enough, no critical
+    area below the minimum, every area at 1 reviewed."""
     snap = snapshot(assessments={"readiness_scorecard": card})
-    return check("scorecard_ready", snap, **{**SCORECARD_PARAMS, **params})
+    criteria = [{"id": "scorecard_ready", "params": {**SCORECARD_PARAMS, **params}}]
+    results = [r for r in evaluate_gate(criteria, snap) if r.id != "not_prohibited_tier"]
+    assert [r.id for r in results] == [
+        "scorecard_ready",
+        "scorecard_critical_areas",
+        "lowest_scores_reviewed",
+    ]
+    failing = [r for r in results if not r.passed]
+    return SimpleNamespace(
+        passed=not failing,
+        detail=" ".join(r.detail for r in failing) if failing else results[0].detail,
+        evidence_kind=results[0].evidence_kind,
+        evidence_id=results[0].evidence_id,
+        hard=[r.id for r in failing if r.hard],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,7 +292,7 @@ def test_a_recent_strong_scorecard_passes():
 
 
 def test_a_missing_scorecard_fails():
-    result = check("scorecard_ready", snapshot(assessments={}), **SCORECARD_PARAMS)
+    result = check("scorecard_ready", snapshot(assessments={}), max_age_days=90, min_total=55)
     assert not result.passed
     assert result.evidence_id is None
     assert "No submitted readiness scorecard" in result.detail
@@ -311,7 +331,8 @@ def test_every_critical_area_must_reach_the_critical_minimum(area, score, passed
     result = check_scorecard(scorecard(4, **{area: score}))
     assert result.passed is passed
     if not passed:
-        assert "critical areas below 3" in result.detail
+        assert "Critical areas below 3" in result.detail
+        assert result.hard == ["scorecard_critical_areas"]
 
 
 def test_a_non_critical_area_at_two_does_not_fail_the_gate():
@@ -329,7 +350,8 @@ def test_the_policy_may_ask_more_of_critical_areas_than_the_template():
 def test_an_area_at_one_without_a_council_review_fails():
     result = check_scorecard(scorecard(4, value_case=1))
     assert not result.passed
-    assert "areas at 1 without a council review: Value case" in result.detail
+    assert "Areas at 1 without a recorded council review: Value case" in result.detail
+    assert result.hard == ["lowest_scores_reviewed"]
 
 
 def test_an_area_at_one_with_a_council_review_passes():
@@ -343,8 +365,8 @@ def test_a_review_of_another_area_does_not_cover_an_area_at_one():
 def test_a_critical_area_at_one_fails_even_when_reviewed():
     result = check_scorecard(scorecard(4, ownership=1, reviewed=("ownership",)))
     assert not result.passed
-    assert "critical areas below 3" in result.detail
-    assert "without a council review" not in result.detail
+    assert "Critical areas below 3" in result.detail
+    assert "without a recorded council review" not in result.detail
 
 
 def test_every_scorecard_problem_is_listed_at_once():
@@ -355,22 +377,21 @@ def test_every_scorecard_problem_is_listed_at_once():
         assert words in result.detail
 
 
-def test_the_scorecard_label_carries_the_policy_numbers():
-    label = criterion_label(
-        "scorecard_ready", {"max_age_days": 30, "min_total": 75, "critical_minimum": 3}
-    )
-    assert label == (
-        "Readiness scorecard submitted within 30 days, total at least 75, no critical area "
-        "below 3, every area at 1 reviewed"
+def test_the_scorecard_labels_carry_the_policy_numbers():
+    label = criterion_label("scorecard_ready", {"max_age_days": 30, "min_total": 75})
+    assert label == "Readiness scorecard submitted within 30 days, total at least 75"
+    assert criterion_label("scorecard_critical_areas", {"critical_minimum": 4}) == (
+        "No critical readiness area scored below 4"
     )
 
 
 def test_scorecard_params_default_when_left_out():
     card = replace(scorecard(4), total=55)
-    (result,) = evaluate_gate(
+    results = evaluate_gate(
         [{"id": "scorecard_ready"}], snapshot(assessments={"readiness_scorecard": card})
     )
-    assert result.passed
+    assert [r.id for r in results] == ["not_prohibited_tier", "scorecard_ready"]
+    assert all(r.passed for r in results)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -486,12 +507,14 @@ def test_no_incident_passes():
 def test_results_follow_the_policy_order():
     criteria = [{"id": "no_open_incident"}, {"id": "owners_named"}, {"id": "kpi_recorded"}]
     ids = [result.id for result in evaluate_gate(criteria, snapshot())]
-    assert ids == ["no_open_incident", "owners_named", "kpi_recorded"]
+    # The built-in prohibited-practice check first, then the policy's own, in its order.
+    assert ids == ["not_prohibited_tier", "no_open_incident", "owners_named", "kpi_recorded"]
 
 
 def test_an_unknown_criterion_fails_instead_of_passing_silently():
-    (result,) = evaluate_gate([{"id": "vibes_good"}], snapshot())
+    result = evaluate_gate([{"id": "vibes_good"}], snapshot())[-1]
     assert not result.passed
+    assert result.hard  # nothing may override a criterion nobody can check
     assert result.label == "Unknown criterion “vibes_good”"
     assert result.evidence_kind == ""
 
@@ -512,7 +535,7 @@ def test_every_default_policy_passes_on_a_ready_initiative():
 
 
 def test_results_serialise_for_the_frozen_evidence():
-    (result,) = evaluate_gate([{"id": "owners_named"}], snapshot())
+    result = evaluate_gate([{"id": "owners_named", "hard": True}], snapshot())[-1]
     assert json.loads(json.dumps(result.as_dict())) == {
         "id": "owners_named",
         "label": "Business owner and delivery owner named",
@@ -520,6 +543,7 @@ def test_results_serialise_for_the_frozen_evidence():
         "detail": "Both owners are named.",
         "evidence_kind": "initiative",
         "evidence_id": None,
+        "hard": True,
     }
 
 
@@ -532,7 +556,8 @@ def test_every_criterion_says_what_kind_of_evidence_it_links_to():
     )
     assert rules.CRITERIA
     for criterion_id in rules.CRITERIA:
-        (result,) = evaluate_gate([{"id": criterion_id}], snap)
+        result = evaluate_gate([{"id": criterion_id}], snap)[-1]
+        assert result.id == criterion_id
         assert result.evidence_kind in rules.EVIDENCE_KINDS
 
 
@@ -555,8 +580,8 @@ def test_every_criterion_says_what_kind_of_evidence_it_links_to():
         ([{"id": "checklist_passed", "params": {"template": " "}}], "template is required"),
         ([{"id": "scorecard_ready", "params": {"min_total": "55"}}], "whole number"),
         ([{"id": "scorecard_ready", "params": {"min_total": True}}], "whole number"),
-        ([{"id": "scorecard_ready", "params": {"critical_minimum": 0}}], "at least 1"),
-        ([{"id": "scorecard_ready", "params": {"critical_minimum": 6}}], "at most 5"),
+        ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 0}}], "at least 1"),
+        ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 6}}], "at most 5"),
         ([{"id": "scorecard_ready", "params": {"max_age_days": 0}}], "at least 1"),
         ([{"id": "no_unmitigated_high_risk", "params": {"min_severity": 26}}], "at most 25"),
         ([{"id": "owners_named"}, {"id": "owners_named"}], "listed twice"),
@@ -573,7 +598,8 @@ def test_valid_criteria_have_no_problems():
             [
                 {"id": "checklist_passed", "params": {"template": "before_poc"}},
                 {"id": "checklist_passed", "params": {"template": "rollout_governance"}},
-                {"id": "scorecard_ready", "params": {"max_age_days": 1, "critical_minimum": 5}},
+                {"id": "scorecard_ready", "params": {"max_age_days": 1}},
+                {"id": "scorecard_critical_areas", "params": {"critical_minimum": 5}, "hard": True},
                 {"id": "no_unmitigated_high_risk", "params": {"min_severity": 1}},
             ]
         )
@@ -957,7 +983,7 @@ def test_a_risk_escalates_at_its_threshold(severity, escalated):
 def test_the_council_rules_vocabulary_matches_the_models():
     assert set(council_rules.SEAT_IDS) == set(Seat.values)
     assert set(council_rules.VOTE_CHOICES) == set(VoteChoice.values)
-    assert set(Decision.values) == {"go", "hold", "kill"}
+    assert set(Decision.values) == {"go", "hold", "kill", "iterate"}
 
 
 def test_next_stage_follows_the_lifecycle():
@@ -1008,7 +1034,19 @@ def test_the_default_policies_carry_the_issue_criteria():
     scale = next(p for p in default_policy_definitions() if p.to_stage == "scale")
     card = next(c for c in scale.criteria if c["id"] == "scorecard_ready")
     assert card["params"]["min_total"] == 75  # "strong readiness" band
-    assert card["params"]["critical_minimum"] == 3  # the decision rule
+    assert not card["hard"]  # the council may override it, with a recorded justification
+    critical = next(c for c in scale.criteria if c["id"] == "scorecard_critical_areas")
+    assert critical["params"]["critical_minimum"] == 3  # the decision rule
+    assert critical["hard"]
+    assert default_policy_definitions()
+    for policy in default_policy_definitions():
+        hard = {c["id"] for c in policy.criteria if c["hard"]}
+        assert {"not_prohibited_tier", "lowest_scores_reviewed"} <= hard
+    assert ("checklist_passed", "before_poc") in {
+        (c["id"], c["params"].get("template"))
+        for c in next(p for p in default_policy_definitions() if p.to_stage == "pilot").criteria
+        if c["hard"]
+    }
 
 
 def test_a_policy_file_with_a_skipped_stage_is_refused(tmp_path):
