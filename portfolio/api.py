@@ -64,6 +64,14 @@ class BusinessUnitSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+class InitiativeOwnersSerializer(serializers.Serializer):
+    """The people who answer for an initiative, each null until named."""
+
+    business_owner = UserSummarySerializer(allow_null=True)
+    delivery_owner = UserSummarySerializer(allow_null=True)
+    executive_sponsor = UserSummarySerializer(allow_null=True)
+
+
 class BusinessUnitViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -128,7 +136,7 @@ class InitiativeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 queryset=users, required=False, allow_null=True
             )
 
-    @extend_schema_field(UserSummarySerializer(many=True))
+    @extend_schema_field(InitiativeOwnersSerializer)
     def get_owners(self, initiative: Initiative) -> dict[str, Any]:
         return {
             name: UserSummarySerializer(getattr(initiative, name)).data

@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -38,6 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictFieldsMixin
+from core.filters import IdFilter
 from portfolio.api import UserSummarySerializer
 from portfolio.models import Initiative, Vendor
 from readiness.models import Assessment, AssessmentStatus, AssessmentTemplate, TemplateVersion
@@ -382,11 +382,6 @@ class AssessmentSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
         required=False,
         help_text="The revision you read; 409 if someone saved since.",
     )
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 class AssessmentFilter(django_filters.FilterSet):

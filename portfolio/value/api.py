@@ -123,6 +123,20 @@ class KpiFilter(django_filters.FilterSet):
         fields = {"initiative": ["exact"]}
 
 
+class ImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    results = KpiMeasurementSerializer(many=True)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    """400 of a CSV import: every row-level problem (`errors`), or what is wrong with the file
+    itself (`file`)."""
+
+    detail = serializers.CharField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class KpiViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -157,7 +171,12 @@ class KpiViewSet(
         get_initiative_for_user(self.request.user, kpi.initiative_id, write=write)
         return kpi
 
-    @extend_schema(request=KpiMeasurementSerializer, responses=KpiMeasurementSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=KpiMeasurementSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"],
+        request=KpiMeasurementSerializer,
+        responses={201: KpiMeasurementSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="measurements")
     def measurements(self, request: Request, pk: str | None = None) -> Response:
         """GET: the KPI's measurements, oldest first. POST: record one measurement."""
@@ -185,7 +204,7 @@ class KpiViewSet(
             )
         ],
         request={"text/csv": str, "multipart/form-data": {"type": "object"}},
-        responses={201: KpiMeasurementSerializer(many=True), 400: RowErrorSerializer(many=True)},
+        responses={201: ImportResultSerializer, 400: ImportErrorSerializer},
     )
     @action(
         detail=True,
