@@ -41,7 +41,12 @@ from core.filters import IdFilter
 from portfolio.api import UserSummarySerializer
 from portfolio.models import Initiative, Vendor
 from readiness.models import Assessment, AssessmentStatus, AssessmentTemplate, TemplateVersion
-from readiness.permissions import can_edit_assessment, can_view_assessments
+from readiness.permissions import (
+    ASSESSMENT_DENIED_MESSAGE,
+    can_edit_assessment,
+    can_fill_assessments,
+    can_view_assessments,
+)
 from readiness.services import (
     assessment_create_draft,
     assessment_evaluate,
@@ -403,6 +408,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # Changing and submitting ask `can_edit_assessment` on the object first (get_object).
+    write_roles = {"create": (can_fill_assessments, ASSESSMENT_DENIED_MESSAGE)}
 
     def get_queryset(self) -> QuerySet[Assessment]:
         if not can_view_assessments(self.request.user):

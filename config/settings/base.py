@@ -189,7 +189,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.HasGatehouseRole"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "core.permissions.HasGatehouseRole",
+        "core.permissions.WriteRoleRequired",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "core.filters.SearchFilter",

@@ -17,7 +17,12 @@ from rest_framework.response import Response
 
 from core.api import StrictFieldsMixin
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
-from portfolio.permissions import can_view_portfolio, get_initiative_for_user
+from portfolio.permissions import (
+    EDIT_DENIED_MESSAGE,
+    can_edit_some_initiative,
+    can_view_portfolio,
+    get_initiative_for_user,
+)
 from portfolio.value.services import (
     KPI_FIELDS,
     MeasurementImportError,
@@ -150,6 +155,8 @@ class KpiViewSet(
     serializer_class = KpiSerializer
     filterset_class = KpiFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # The other writes ask `can_edit_initiative` on the KPI's initiative first (get_object).
+    write_roles = {"create": (can_edit_some_initiative, EDIT_DENIED_MESSAGE)}
 
     def get_queryset(self):  # noqa: ANN201
         if not can_view_portfolio(self.request.user):

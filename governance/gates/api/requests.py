@@ -363,6 +363,10 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     filterset_class = GateRequestFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # The actions ask their own question (vote, decide, …) of the request before the body.
+    write_roles = {
+        "create": (permissions.can_request_gates, permissions.REQUEST_DENIED_MESSAGE),
+    }
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action == "list":
