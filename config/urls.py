@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
 
+handler404 = "core.views.not_found"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portfolio:initiative_list"), name="home"),
     path("healthz", healthz, name="healthz"),

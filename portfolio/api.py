@@ -23,6 +23,13 @@ from portfolio.models import (
     Vendor,
 )
 from portfolio.permissions import (
+    BUSINESS_UNIT_CHANGE_DENIED_MESSAGE,
+    BUSINESS_UNIT_CREATE_DENIED_MESSAGE,
+    CREATE_DENIED_MESSAGE,
+    PROBLEM_STATEMENT_DENIED_MESSAGE,
+    can_create_initiative,
+    can_edit_some_initiative,
+    can_manage_business_units,
     can_view_portfolio,
     get_initiative_for_user,
 )
@@ -64,6 +71,14 @@ class BusinessUnitSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
+class InitiativeOwnersSerializer(serializers.Serializer):
+    """The people who answer for an initiative, each null until named."""
+
+    business_owner = UserSummarySerializer(allow_null=True)
+    delivery_owner = UserSummarySerializer(allow_null=True)
+    executive_sponsor = UserSummarySerializer(allow_null=True)
+
+
 class BusinessUnitViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -75,6 +90,11 @@ class BusinessUnitViewSet(
 
     serializer_class = BusinessUnitSerializer
     queryset = BusinessUnit.objects.all()
+    write_roles = {
+        "create": (can_manage_business_units, BUSINESS_UNIT_CREATE_DENIED_MESSAGE),
+        "update": (can_manage_business_units, BUSINESS_UNIT_CHANGE_DENIED_MESSAGE),
+        "partial_update": (can_manage_business_units, BUSINESS_UNIT_CHANGE_DENIED_MESSAGE),
+    }
     search_fields = ["name"]
     ordering_fields = ["name"]
 
@@ -128,7 +148,7 @@ class InitiativeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
                 queryset=users, required=False, allow_null=True
             )
 
-    @extend_schema_field(UserSummarySerializer(many=True))
+    @extend_schema_field(InitiativeOwnersSerializer)
     def get_owners(self, initiative: Initiative) -> dict[str, Any]:
         return {
             name: UserSummarySerializer(getattr(initiative, name)).data
@@ -172,6 +192,8 @@ class InitiativeViewSet(
     serializer_class = InitiativeSerializer
     filterset_class = InitiativeFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # Updates ask `can_edit_initiative` on the object first (get_object), before the body.
+    write_roles = {"create": (can_create_initiative, CREATE_DENIED_MESSAGE)}
 
     def get_queryset(self):  # noqa: ANN201
         if not can_view_portfolio(self.request.user):
@@ -288,6 +310,8 @@ class ProblemStatementViewSet(
     serializer_class = ProblemStatementSerializer
     filterset_class = ProblemStatementFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # Updates ask `can_edit_initiative` on the statement's initiative first (get_object).
+    write_roles = {"create": (can_edit_some_initiative, PROBLEM_STATEMENT_DENIED_MESSAGE)}
 
     def get_queryset(self):  # noqa: ANN201
         if not can_view_portfolio(self.request.user):

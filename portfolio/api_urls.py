@@ -1,9 +1,8 @@
-from rest_framework.routers import DefaultRouter
-
+from core.api import ApiRouter
 from portfolio import api
 from portfolio.value import api as value_api
 
-router = DefaultRouter()
+router = ApiRouter(root_view=True)
 router.register("business-units", api.BusinessUnitViewSet, basename="business-unit")
 router.register("initiatives", api.InitiativeViewSet, basename="initiative")
 router.register("problem-statements", api.ProblemStatementViewSet, basename="problem-statement")

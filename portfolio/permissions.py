@@ -12,6 +12,13 @@ from portfolio.models import Initiative, InitiativeQuerySet
 EDIT_DENIED_MESSAGE = (
     "Only this initiative's business or delivery owner, or a governance admin, can change it."
 )
+PROBLEM_STATEMENT_DENIED_MESSAGE = (
+    "Only this initiative's business or delivery owner, or a governance admin, can change its "
+    "problem statement."
+)
+CREATE_DENIED_MESSAGE = "Only product owners and governance admins can create initiatives."
+BUSINESS_UNIT_CREATE_DENIED_MESSAGE = "Only a governance admin can create business units."
+BUSINESS_UNIT_CHANGE_DENIED_MESSAGE = "Only a governance admin can change business units."
 
 
 def can_view_portfolio(user: User) -> bool:
@@ -20,6 +27,12 @@ def can_view_portfolio(user: User) -> bool:
 
 
 def can_create_initiative(user: User) -> bool:
+    return has_role(user, Role.PRODUCT_OWNER, Role.GOVERNANCE_ADMIN)
+
+
+def can_edit_some_initiative(user: User) -> bool:
+    """The role half of `can_edit_initiative`: whether the user may change any initiative at all
+    (asked before a request's body is read; which one is `can_edit_initiative`'s question)."""
     return has_role(user, Role.PRODUCT_OWNER, Role.GOVERNANCE_ADMIN)
 
 

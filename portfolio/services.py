@@ -28,7 +28,11 @@ from portfolio.models import (
     Vendor,
 )
 from portfolio.permissions import (
+    BUSINESS_UNIT_CHANGE_DENIED_MESSAGE,
+    BUSINESS_UNIT_CREATE_DENIED_MESSAGE,
+    CREATE_DENIED_MESSAGE,
     EDIT_DENIED_MESSAGE,
+    PROBLEM_STATEMENT_DENIED_MESSAGE,
     can_create_initiative,
     can_edit_initiative,
     can_manage_business_units,
@@ -104,7 +108,7 @@ def _apply_fields(initiative: Initiative, data: Mapping[str, Any]) -> None:
 def business_unit_create(
     *, actor: AbstractBaseUser, name: str, description: str = ""
 ) -> BusinessUnit:
-    require(can_manage_business_units(actor), "Only a governance admin can create business units.")
+    require(can_manage_business_units(actor), BUSINESS_UNIT_CREATE_DENIED_MESSAGE)
     unit = BusinessUnit(name=name.strip(), description=description)
     unit.full_clean()
     unit.save()
@@ -126,7 +130,7 @@ def business_unit_update(
     Business units carry no version (only admins edit them, and rarely): the row lock makes
     two simultaneous saves run one after the other, the last one's values winning.
     """
-    require(can_manage_business_units(actor), "Only a governance admin can change business units.")
+    require(can_manage_business_units(actor), BUSINESS_UNIT_CHANGE_DENIED_MESSAGE)
     unit = lock_for_update(BusinessUnit, unit.pk)
     before = snapshot(unit, ("name", "description"))
     for name in ("name", "description"):
@@ -149,10 +153,7 @@ def initiative_create(
     vendors: Iterable[Vendor] = (),
 ) -> Initiative:
     """Create an initiative in exploration. A product owner must be one of its two owners."""
-    require(
-        can_create_initiative(actor),
-        "Only product owners and governance admins can create initiatives.",
-    )
+    require(can_create_initiative(actor), CREATE_DENIED_MESSAGE)
     initiative = Initiative(created_by=actor, stage=Stage.EXPLORATION)
     _apply_fields(initiative, data)
     _require_product_owner_stays_owner(actor, initiative)
@@ -440,10 +441,7 @@ def problem_statement_save(
     """
     locked_initiative = lock_for_update(Initiative, initiative.pk)
     if not can_edit_initiative(actor, locked_initiative):
-        raise PermissionDenied(
-            "Only this initiative's business or delivery owner, or a governance admin, can "
-            "change its problem statement."
-        )
+        raise PermissionDenied(PROBLEM_STATEMENT_DENIED_MESSAGE)
     # The initiative's lock serialises the saves of its statement.
     statement = ProblemStatement.objects.filter(initiative=locked_initiative).first()
     if statement is None:

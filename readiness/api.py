@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -38,10 +37,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictFieldsMixin
+from core.filters import IdFilter
 from portfolio.api import UserSummarySerializer
 from portfolio.models import Initiative, Vendor
 from readiness.models import Assessment, AssessmentStatus, AssessmentTemplate, TemplateVersion
-from readiness.permissions import can_edit_assessment, can_view_assessments
+from readiness.permissions import (
+    ASSESSMENT_DENIED_MESSAGE,
+    can_edit_assessment,
+    can_fill_assessments,
+    can_view_assessments,
+)
 from readiness.services import (
     assessment_create_draft,
     assessment_evaluate,
@@ -384,11 +389,6 @@ class AssessmentSubmitSerializer(StrictFieldsMixin, serializers.Serializer):
     )
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
 class AssessmentFilter(django_filters.FilterSet):
     initiative = IdFilter(field_name="initiative_id", label="Initiative id")
     vendor = IdFilter(field_name="vendor_id", label="Vendor id")
@@ -408,6 +408,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AssessmentSerializer
     filterset_class = AssessmentFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # Changing and submitting ask `can_edit_assessment` on the object first (get_object).
+    write_roles = {"create": (can_fill_assessments, ASSESSMENT_DENIED_MESSAGE)}
 
     def get_queryset(self) -> QuerySet[Assessment]:
         if not can_view_assessments(self.request.user):

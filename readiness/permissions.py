@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from core.roles import Role, User, has_any_role, has_role
 from portfolio.models import Initiative, Vendor
-from portfolio.permissions import can_edit_initiative
+from portfolio.permissions import can_edit_initiative, can_edit_some_initiative
+
+INITIATIVE_ASSESSMENT_DENIED_MESSAGE = (
+    "Only this initiative's owners or a governance admin can assess it."
+)
+VENDOR_ASSESSMENT_DENIED_MESSAGE = "Only council members and governance admins evaluate vendors."
+ASSESSMENT_DENIED_MESSAGE = (
+    "Only initiatives' owners and governance admins assess initiatives, and only council members "
+    "and governance admins evaluate vendors."
+)
 
 
 def can_view_assessments(user: User) -> bool:
@@ -19,6 +28,12 @@ def can_assess_initiative(user: User, initiative: Initiative) -> bool:
 def can_assess_vendor(user: User, vendor: Vendor | None = None) -> bool:
     """Vendor evaluations are the council's and the admins' work (security, legal, procurement)."""
     return has_role(user, Role.GOVERNANCE_ADMIN, Role.COUNCIL_MEMBER)
+
+
+def can_fill_assessments(user: User) -> bool:
+    """The role half of `can_edit_assessment`: whether the user may fill any assessment at all
+    (asked before a request's body is read)."""
+    return can_edit_some_initiative(user) or can_assess_vendor(user)
 
 
 def can_edit_assessment(user: User, assessment) -> bool:  # noqa: ANN001

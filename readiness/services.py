@@ -24,7 +24,13 @@ from readiness.models import (
     AssessmentTemplate,
     TemplateVersion,
 )
-from readiness.permissions import can_assess_initiative, can_assess_vendor, can_edit_assessment
+from readiness.permissions import (
+    INITIATIVE_ASSESSMENT_DENIED_MESSAGE,
+    VENDOR_ASSESSMENT_DENIED_MESSAGE,
+    can_assess_initiative,
+    can_assess_vendor,
+    can_edit_assessment,
+)
 from readiness.rules import (
     AnswerError,
     AnswerType,
@@ -134,9 +140,9 @@ def assessment_create_draft(
     if vendor is not None and applies_to != AppliesTo.VENDOR:
         raise ValidationError({"template": f"“{version.template.title}” applies to initiatives."})
     if initiative is not None and not can_assess_initiative(actor, initiative):
-        raise PermissionDenied("Only this initiative's owners or a governance admin can assess it.")
+        raise PermissionDenied(INITIATIVE_ASSESSMENT_DENIED_MESSAGE)
     if vendor is not None and not can_assess_vendor(actor, vendor):
-        raise PermissionDenied("Only council members and governance admins evaluate vendors.")
+        raise PermissionDenied(VENDOR_ASSESSMENT_DENIED_MESSAGE)
     if initiative is not None:
         Initiative.objects.select_for_update().filter(pk=initiative.pk).first()
     else:

@@ -29,6 +29,7 @@ from core.api import StrictFieldsMixin
 from portfolio.api import UserSummarySerializer
 from reporting.jobs import report_enqueue
 from reporting.models import Report, ReportKind, ReportSource, ReportStatus
+from reporting.permissions import GENERATE_DENIED_MESSAGE, can_generate_reports
 from reporting.services import report_sign_off
 
 
@@ -100,6 +101,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = ReportSerializer
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
     filterset_class = ReportFilter
+    write_roles = {"create": (can_generate_reports, GENERATE_DENIED_MESSAGE)}
 
     def get_queryset(self) -> QuerySet[Report]:
         return Report.objects.for_display().order_by("-created_at", "-pk")

@@ -1,10 +1,9 @@
 """API routes of the reports; included under /api/v1/ by config/urls.py."""
 
-from rest_framework.routers import SimpleRouter
-
+from core.api import ApiRouter
 from reporting import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("reports", api.ReportViewSet, basename="report")
 
 urlpatterns = router.urls

@@ -27,7 +27,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import StrictFieldsMixin
+from core.api import DateTimeField, StrictFieldsMixin
 from core.permissions import require
 from governance.council.permissions import (
     MEETING_DENIED,
@@ -54,6 +54,7 @@ class MeetingSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A council meeting. Create with `title` and `scheduled_for`; the rest is read only."""
 
     created_by = UserSummarySerializer(read_only=True)
+    scheduled_for = DateTimeField()
     agenda_summary = serializers.SerializerMethodField()
     decision_count = serializers.IntegerField(read_only=True)
     has_minutes = serializers.SerializerMethodField()

@@ -7,8 +7,8 @@ under /api/v1/ by governance/api_urls.py.
 from __future__ import annotations
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api import ApiRouter
 from governance.council import api, views
 
 urlpatterns = [
@@ -28,8 +28,8 @@ urlpatterns = [
     path("council/members/", views.member_list, name="member_list"),
 ]
 
-# SimpleRouter has no root view, so /api/v1/ stays the portfolio router's index.
-router = SimpleRouter()
+# ApiRouter draws no root view here, so /api/v1/ stays the portfolio router's index.
+router = ApiRouter()
 router.register("council-meetings", api.MeetingViewSet, basename="council-meeting")
 router.register("council-members", api.MembershipViewSet, basename="council-member")
 api_urlpatterns = router.urls

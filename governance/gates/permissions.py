@@ -13,7 +13,7 @@ from core.roles import Role, User, has_any_role, has_role
 from governance.council.permissions import is_chair, recused_as
 from governance.models import DecidedAs, GateRequest
 from portfolio.models import Initiative
-from portfolio.permissions import can_edit_initiative
+from portfolio.permissions import can_edit_initiative, can_edit_some_initiative
 
 # Why someone may not act, in the words pages, the API and the services all use.
 REQUEST_DENIED_MESSAGE = (
@@ -73,6 +73,11 @@ def can_view_governance(user: User) -> bool:
 def can_request_gate(user: User, initiative: Initiative) -> bool:
     """The initiative's business or delivery owner (a product owner), or a governance admin."""
     return can_edit_initiative(user, initiative)
+
+
+def can_request_gates(user: User) -> bool:
+    """The role half of `can_request_gate`, asked before a request's body is read."""
+    return can_edit_some_initiative(user)
 
 
 def can_vote(user: User, decider_roles: Iterable[str] | None = None) -> bool:

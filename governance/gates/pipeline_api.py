@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.roles import has_any_role
+from core.schema import ErrorSerializer
 from governance.gates.gate_status import GateStatus, initiative_gate_status
 from governance.gates.pipeline_access import is_pipeline_user
 from governance.models import Decision
@@ -80,10 +81,6 @@ class GateStatusSerializer(serializers.Serializer):
     rereview_open = serializers.BooleanField(
         help_text="A material change since approval awaits the council's re-review."
     )
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 class StageErrorSerializer(serializers.Serializer):

@@ -9,8 +9,8 @@ under /api/v1/ by governance/api_urls.py.
 from __future__ import annotations
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api import ApiRouter
 from governance.gates import pipeline_api
 from governance.gates.api import autonomy as autonomy_api
 from governance.gates.api import policies as policies_api
@@ -79,9 +79,9 @@ urlpatterns = [
 ]
 
 # A router of its own with distinct prefixes: `initiatives/` belongs to the portfolio's router,
-# so pause / resume / stop live under `initiative-status/`. SimpleRouter has no root view, so
+# so pause / resume / stop live under `initiative-status/`. This one draws no root view, so
 # /api/v1/ stays the portfolio router's index.
-router = SimpleRouter()
+router = ApiRouter()
 router.register("gate-requests", requests_api.GateRequestViewSet, basename="gate-request")
 router.register(
     "initiative-status", status_api.InitiativeStatusViewSet, basename="initiative-status"

@@ -49,9 +49,13 @@ from governance.register.filters import (
     risk_queryset,
 )
 from governance.register.permissions import (
+    COMPLETE_DENIED_MESSAGE,
     OUTCOME_DENIED_MESSAGE,
+    REGISTER_DENIED_MESSAGE,
+    can_complete_action_item,
     can_read_register,
     can_record_decision_outcome,
+    can_write_register,
     get_action_item_for_user,
     get_incident_for_user,
     get_leadership_decision_for_user,
@@ -103,6 +107,10 @@ class _RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     # Each subclass documents its create with extend_schema_view.
     create_serializer_class: type[serializers.Serializer]
     create_service: Any
+    # Which initiative's records the user may change is the service's question, once the body
+    # names the initiative; whoever may change none is refused before it is read. The other
+    # writes ask about their record first (get_object), before the body.
+    write_roles = {"create": (can_write_register, REGISTER_DENIED_MESSAGE)}
 
     def _base_queryset(self) -> QuerySet:
         raise NotImplementedError
@@ -324,6 +332,7 @@ class ActionItemViewSet(_RegisterViewSet):
     def complete(self, request: Request, pk: str) -> Response:
         """Mark the item done (its owner, or whoever manages the register); 409 if already done."""
         item = self.get_object()
+        require(can_complete_action_item(request.user, item), COMPLETE_DENIED_MESSAGE)
         values = self._valid_data(ActionItemCompleteSerializer)
         action_item_complete(item=item, actor=request.user, note=values.get("note", ""))
         return Response(self._read(item.pk))

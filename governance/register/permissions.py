@@ -10,12 +10,12 @@ services ask them again.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from core.permissions import require_role
 from core.roles import Role, User, has_any_role, has_role
-from governance.council.permissions import initiative_owner_ids
+from governance.council.permissions import STAKEHOLDER_ROLES, initiative_owner_ids
 from governance.models import ActionItem, Incident, LeadershipDecision, Risk
 from portfolio.models import Initiative
 from portfolio.permissions import can_view_portfolio
@@ -56,6 +56,22 @@ COMPLETE_DENIED_MESSAGE = (
     "Only the action item's owner, the initiative's business or delivery owner, a council member "
     "or a governance admin can mark it done."
 )
+
+
+def can_write_register(user: User) -> bool:
+    """Whether `can_manage_register` can be true for the user on some initiative at all: council
+    members and admins, or someone named on at least one initiative. Asked before a request's
+    body is read; which initiative's records they may change is `can_manage_register`'s
+    question. (One query, for users who are neither council nor admin.)
+    """
+    if has_role(user, Role.GOVERNANCE_ADMIN, Role.COUNCIL_MEMBER):
+        return True
+    if not has_any_role(user):
+        return False
+    named = Q()
+    for field, _label in STAKEHOLDER_ROLES:
+        named |= Q(**{field: user.pk})
+    return Initiative.objects.filter(named).exists()
 
 
 def can_read_register(user: User) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from core.api import StrictFieldsMixin
+from core.api import DateTimeField, StrictFieldsMixin
 from governance.models import (
     ActionItem,
     Incident,
@@ -128,7 +128,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     summary = serializers.CharField(max_length=300)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = DateTimeField()
     owner = _user_field()
     response = serializers.CharField(allow_blank=True, required=False, max_length=5000)
     impact = serializers.CharField(allow_blank=True, required=False, max_length=5000)

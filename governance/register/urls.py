@@ -7,8 +7,8 @@ under /api/v1/ by governance/api_urls.py.
 from __future__ import annotations
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api import ApiRouter
 from governance.register import api, views
 
 urlpatterns = [
@@ -65,8 +65,8 @@ urlpatterns = [
     ),
 ]
 
-# SimpleRouter has no root view, so /api/v1/ stays the portfolio router's index.
-router = SimpleRouter()
+# ApiRouter draws no root view here, so /api/v1/ stays the portfolio router's index.
+router = ApiRouter()
 router.register("risks", api.RiskViewSet, basename="risk")
 router.register("incidents", api.IncidentViewSet, basename="incident")
 router.register(

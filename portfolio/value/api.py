@@ -17,7 +17,12 @@ from rest_framework.response import Response
 
 from core.api import StrictFieldsMixin
 from portfolio.models import Initiative, Kpi, KpiMeasurement, MeasurementSource
-from portfolio.permissions import can_view_portfolio, get_initiative_for_user
+from portfolio.permissions import (
+    EDIT_DENIED_MESSAGE,
+    can_edit_some_initiative,
+    can_view_portfolio,
+    get_initiative_for_user,
+)
 from portfolio.value.services import (
     KPI_FIELDS,
     MeasurementImportError,
@@ -123,6 +128,20 @@ class KpiFilter(django_filters.FilterSet):
         fields = {"initiative": ["exact"]}
 
 
+class ImportResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    results = KpiMeasurementSerializer(many=True)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    """400 of a CSV import: every row-level problem (`errors`), or what is wrong with the file
+    itself (`file`)."""
+
+    detail = serializers.CharField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class KpiViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -136,6 +155,8 @@ class KpiViewSet(
     serializer_class = KpiSerializer
     filterset_class = KpiFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # The other writes ask `can_edit_initiative` on the KPI's initiative first (get_object).
+    write_roles = {"create": (can_edit_some_initiative, EDIT_DENIED_MESSAGE)}
 
     def get_queryset(self):  # noqa: ANN201
         if not can_view_portfolio(self.request.user):
@@ -157,7 +178,12 @@ class KpiViewSet(
         get_initiative_for_user(self.request.user, kpi.initiative_id, write=write)
         return kpi
 
-    @extend_schema(request=KpiMeasurementSerializer, responses=KpiMeasurementSerializer(many=True))
+    @extend_schema(methods=["GET"], responses=KpiMeasurementSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"],
+        request=KpiMeasurementSerializer,
+        responses={201: KpiMeasurementSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="measurements")
     def measurements(self, request: Request, pk: str | None = None) -> Response:
         """GET: the KPI's measurements, oldest first. POST: record one measurement."""
@@ -185,7 +211,7 @@ class KpiViewSet(
             )
         ],
         request={"text/csv": str, "multipart/form-data": {"type": "object"}},
-        responses={201: KpiMeasurementSerializer(many=True), 400: RowErrorSerializer(many=True)},
+        responses={201: ImportResultSerializer, 400: ImportErrorSerializer},
     )
     @action(
         detail=True,

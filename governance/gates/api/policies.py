@@ -43,7 +43,8 @@ class PolicyVersionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     )
     criteria_text = serializers.SerializerMethodField()
     pending_requests = serializers.IntegerField(source="pending_count", read_only=True)
-    created_by = UserSummarySerializer(read_only=True)
+    # Null for versions loaded from the shipped policies (manage.py load_gate_policies).
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = GatePolicyVersion
@@ -61,6 +62,9 @@ class PolicyVersionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["number", "created_at"]
+        # A new version states its whole decision rule; the model's default of 2 is the shipped
+        # policies', not a value to fall back on when a client leaves it out.
+        extra_kwargs = {"quorum": {"required": True}}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_criteria_text(self, version: GatePolicyVersion) -> list[str]:

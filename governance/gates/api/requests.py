@@ -16,15 +16,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import StrictFieldsMixin
+from core.filters import IdFilter
 from core.permissions import require
 from governance.council.rules import go_blockers, parse_conditions
 from governance.gates import permissions, selectors, services
 from governance.gates.presentation import council_recusals, criterion_rows, live_criteria
 from governance.models import (
+    DecidedAs,
     Decision,
     GateException,
     GateRequest,
     GateRequestStatus,
+    Seat,
     Vote,
     VoteChoice,
 )
@@ -100,6 +103,9 @@ def tally_data(gate_request: GateRequest, votes: list[Vote]) -> dict[str, Any]:
 
 class GateVoteSerializer(serializers.ModelSerializer):
     voter = UserSummarySerializer()
+    # Declared: a read-only model field loses `allow_blank`, and the schema would then deny the
+    # "" a voter without a seat has.
+    seat = serializers.ChoiceField(choices=Seat.choices, allow_blank=True, read_only=True)
     conditions = serializers.SerializerMethodField()
 
     class Meta:
@@ -143,6 +149,9 @@ class GateRequestSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     votes_cast = serializers.SerializerMethodField()
     quorum = serializers.IntegerField(source="policy_version.quorum")
+    decision = serializers.ChoiceField(
+        choices=Decision.choices, allow_blank=True, read_only=True, help_text='"" until decided'
+    )
 
     class Meta:
         model = GateRequest
@@ -209,6 +218,9 @@ class GateRequestDetailSerializer(GateRequestSerializer):
         read_only_fields = fields
 
     acting_chair = UserSummarySerializer(allow_null=True)
+    decided_as = serializers.ChoiceField(
+        choices=DecidedAs.choices, allow_blank=True, read_only=True, help_text='"" until decided'
+    )
     criteria_now = serializers.SerializerMethodField(
         help_text="Pending requests: the criteria on the live record now (what a go is held to)"
     )
@@ -328,7 +340,7 @@ class GateVoteResultSerializer(GateVoteSerializer):
 
 
 class GateRequestFilter(django_filters.FilterSet):
-    initiative = django_filters.NumberFilter(field_name="initiative_id", label="Initiative id")
+    initiative = IdFilter(field_name="initiative_id", label="Initiative id")
     status = django_filters.ChoiceFilter(choices=GateRequestStatus.choices)
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label="Pending and past the review date"
@@ -351,6 +363,10 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     filterset_class = GateRequestFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # The actions ask their own question (vote, decide, …) of the request before the body.
+    write_roles = {
+        "create": (permissions.can_request_gates, permissions.REQUEST_DENIED_MESSAGE),
+    }
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action == "list":
