@@ -11,23 +11,28 @@ from tests.factories import BusinessUnitFactory, InitiativeFactory
 from tests.roles import PEOPLE, make_person
 
 
-def _restore_the_role_groups(sender, using="default", **kwargs) -> None:  # noqa: ANN001
-    """Put back the role groups the migrations create (core/migrations/0002_roles.py).
+def _restore_the_migrated_rows(sender, using="default", **kwargs) -> None:  # noqa: ANN001
+    """Put back the rows the data migrations create: the role groups (core migration 0002) and
+    the audit chain head (0003).
 
     A transactional test (transaction=True, live_server) ends by flushing every table, and
     Django then sends post_migrate, but data migrations do not run again. Run serially,
     pytest-django orders those tests last; with two processes (pytest-xdist) a module that runs
-    after one would otherwise find a database without the groups.
+    after one would otherwise find a database without the groups, and its first audit event
+    would create the chain head, three queries no query budget counts.
     """
     from django.contrib.auth.models import Group
+
+    from core.models import AuditChainHead
 
     if sender.label != "auth":  # sent once per app; once is enough
         return
     for role in Role:
         Group.objects.using(using).get_or_create(name=role.value)
+    AuditChainHead.objects.using(using).get_or_create(pk=1)
 
 
-post_migrate.connect(_restore_the_role_groups, dispatch_uid="tests-restore-role-groups")
+post_migrate.connect(_restore_the_migrated_rows, dispatch_uid="tests-restore-migrated-rows")
 
 
 # The people of tests/roles.py, one fixture each.

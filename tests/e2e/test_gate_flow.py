@@ -73,8 +73,8 @@ def test_owner_requests_rollout_two_members_vote_the_chair_decides_go(session):
     expect(owner_page.get_by_role("heading", level=1)).to_have_text(
         "Request move to Controlled rollout"
     )
-    expect(owner_page.get_by_test_id("gate-summary")).to_contain_text("All 6 criteria pass.")
-    expect(owner_page.locator("tr.criterion-pass")).to_have_count(6)
+    expect(owner_page.get_by_test_id("gate-summary")).to_contain_text("All 9 criteria pass.")
+    expect(owner_page.locator("tr.criterion-pass")).to_have_count(9)
     owner_page.get_by_label("Justification").fill("Pilot KPI met three weeks running.")
     owner_page.get_by_role("button", name="File request to move to Controlled rollout").click()
     expect(owner_page.get_by_test_id("request-status")).to_have_text("Pending review")

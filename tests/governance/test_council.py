@@ -642,7 +642,7 @@ def test_editing_a_policy_makes_a_new_version_and_pending_requests_keep_theirs(
     scorecard = next(c for c in new.criteria if c["id"] == "scorecard_ready")
     assert scorecard["params"]["min_total"] == 60
     assert scorecard["params"]["max_age_days"] == 90
-    assert new.criteria[-1] == {"id": "no_open_incident", "params": {}}
+    assert new.criteria[-1] == {"id": "no_open_incident", "params": {}, "hard": False}
     assert new.note == "Tighten the gate after the Q3 review"
     pending.refresh_from_db()
     assert pending.policy_version == old

@@ -217,9 +217,11 @@ def test_policies_list_each_gate_with_its_current_version_in_data_and_words(exec
     assert current["required_seats"] == ["security", "legal"]
     assert current["decider_roles"] == ["council_member"]
     assert current["quorum"] == 2
-    assert {"id": "checklist_passed", "params": {"template": "rollout_governance"}} in current[
-        "criteria"
-    ]
+    assert {
+        "id": "checklist_passed",
+        "params": {"template": "rollout_governance"},
+        "hard": False,
+    } in current["criteria"]
     assert "Rollout governance checklist all Ready" in current["criteria_text"]
     assert current["pending_requests"] == 0
     assert rollout["versions"] == [current]

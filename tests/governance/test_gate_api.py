@@ -187,13 +187,16 @@ def test_detail_carries_evidence_policy_votes_tally_and_recusals(api_ctx):
     assert body["from_stage"] == Stage.PILOT and body["to_stage"] == Stage.CONTROLLED_ROLLOUT
     assert body["status"] == "pending" and body["overdue"] is False
     assert body["initiative"] == api_ctx["initiative"].pk
-    assert [criterion["id"] for criterion in body["evidence"]][:3] == [
+    assert [criterion["id"] for criterion in body["evidence"]][:4] == [
+        "not_prohibited_tier",
         "problem_statement_complete",
         "owners_named",
         "scorecard_ready",
     ]
     assert all(criterion["passed"] for criterion in body["evidence"])
-    assert body["evidence"][0]["evidence_url"].endswith("#statement-heading")
+    assert body["evidence"][0]["hard"] is True
+    assert body["evidence"][1]["hard"] is False
+    assert body["evidence"][1]["evidence_url"].endswith("#statement-heading")
     assert body["policy"]["quorum"] == 2
     assert body["policy"]["required_seats"] == ["security", "legal"]
     assert [(v["voter"]["username"], v["seat"], v["choice"]) for v in body["votes"]] == [
@@ -238,7 +241,7 @@ def test_create_files_a_request_and_freezes_the_evidence(api_ctx, product_owner)
     assert body["all_criteria_passed"] is True
     assert body["justification"] == ""
     assert body["requested_by"]["username"] == "owner"
-    assert len(body["evidence"]) == 6
+    assert len(body["evidence"]) == 9
     assert GateRequest.objects.get(pk=body["id"]).initiative == initiative
 
 

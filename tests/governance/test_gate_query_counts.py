@@ -39,14 +39,17 @@ QUEUE_BUDGET = 13
 # statement, submitted assessments, item reviews, open risks, open incidents.
 REQUEST_PAGE_BUDGET = 11
 # Session, user, roles, the request (with initiative and policy), votes, recusals, the
-# viewer's membership, the owner choices of the action item rows.
-DETAIL_BUDGET = 8
-# The initiative's gate facts in one query, plus the viewer's membership for council members.
-PANEL_BUDGET = 2
+# viewer's membership, the owner choices of the action item rows; the criteria on the live
+# record (the gate snapshot's five queries: what a go is held to); the acting-chair choices.
+DETAIL_BUDGET = 14
+# The initiative's gate facts in one query, the exceptions granted to it, plus the viewer's
+# membership for council members.
+PANEL_BUDGET = 3
 # Session, user, roles, count, page of requests, their votes.
 API_LIST_BUDGET = 6
-# Session, user, roles, the request, votes, recusals.
-API_DETAIL_BUDGET = 6
+# Session, user, roles, the request, votes, exceptions, recusals; the criteria on the live
+# record (the gate snapshot's five queries: `criteria_now`).
+API_DETAIL_BUDGET = 11
 # Session, user, roles, count, page.
 PURGATORY_API_BUDGET = 5
 
@@ -130,7 +133,8 @@ def test_request_page_query_count_is_constant(
     with django_assert_max_num_queries(REQUEST_PAGE_BUDGET):
         response = client.get(reverse("governance:gate_request_create", args=[target.pk]))
     assert response.status_code == 200
-    assert len(response.context["preview"].criteria) == 6
+    # The built-in prohibited-practice check and the policy's eight.
+    assert len(response.context["preview"].criteria) == 9
 
 
 @pytest.mark.parametrize("voters", [2, 40])
@@ -154,7 +158,7 @@ def test_request_detail_query_count_is_constant(
 @pytest.mark.parametrize(
     "viewer", ["chair", "governance_admin", "owner"], ids=["chair", "admin", "owner"]
 )
-def test_initiative_panel_runs_at_most_two_queries(
+def test_initiative_panel_stays_within_its_budget(
     world, product_owner, business_unit, governance_admin, viewer
 ):
     initiative = pilot_initiative(product_owner, product_owner, business_unit=business_unit)

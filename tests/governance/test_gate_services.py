@@ -296,13 +296,23 @@ def test_the_owner_files_a_request_with_every_criterion_frozen(filed, pilot, pro
     assert filed.requested_by == product_owner
     assert filed.all_criteria_passed
     assert [item["id"] for item in filed.evidence] == [
+        "not_prohibited_tier",
         "problem_statement_complete",
         "owners_named",
         "scorecard_ready",
+        "scorecard_critical_areas",
         "checklist_passed",
         "kpi_recorded",
         "no_unmitigated_high_risk",
+        "lowest_scores_reviewed",
     ]
+    hard = {item["id"] for item in filed.evidence if item["hard"]}
+    assert hard == {
+        "not_prohibited_tier",
+        "owners_named",
+        "scorecard_critical_areas",
+        "lowest_scores_reviewed",
+    }
     scorecard = pilot.assessments.get(template__key="readiness_scorecard", status="submitted")
     by_id = {item["id"]: item for item in filed.evidence}
     assert by_id["scorecard_ready"]["evidence_kind"] == "assessment"
@@ -349,7 +359,7 @@ def test_failing_criteria_need_a_written_justification(pilot, product_owner):
     with pytest.raises(ValidationError) as error:
         gate_request_create(initiative=pilot, actor=product_owner, justification="   ")
     message = error.value.message_dict["justification"][0]
-    assert message.startswith("1 of 6 criteria fail (No open risk of severity 15 or more")
+    assert message.startswith("1 of 9 criteria fail (No open risk of severity 15 or more")
     assert not GateRequest.objects.exists()
 
     request = gate_request_create(
@@ -734,7 +744,7 @@ def test_conditions_become_action_items_with_owner_and_due_date(
     assert len(events("action_item.created")) == 3
 
 
-def test_conditions_do_not_become_action_items_on_hold(filed, chair, legal):
+def test_conditions_become_action_items_on_hold_too(filed, chair, legal):
     vote_cast(request=filed, actor=chair, choice="reject", comment="Not yet")
     vote_cast(request=filed, actor=legal, choice="approve_with_conditions", conditions="Sign DPA")
     gate_request_decide(
@@ -744,7 +754,10 @@ def test_conditions_do_not_become_action_items_on_hold(filed, chair, legal):
         reason="Close the gaps",
         action_items=[{"title": "Close the gaps", "owner": chair, "due_date": "2099-01-01"}],
     )
-    assert list(ActionItem.objects.values_list("title", flat=True)) == ["Close the gaps"]
+    assert sorted(ActionItem.objects.values_list("title", flat=True)) == [
+        "Close the gaps",
+        "Sign DPA",
+    ]
 
 
 def test_invalid_action_items_are_explained_and_nothing_is_decided(filed, pilot, chair, legal):
@@ -936,7 +949,7 @@ def weak_pilot(templates, gate_policies, product_owner, delivery_owner):
     return initiative, scorecard
 
 
-def test_a_council_review_of_an_area_at_one_unblocks_the_scorecard_criterion(
+def test_a_council_review_of_an_area_at_one_unblocks_the_lowest_scores_criterion(
     weak_pilot, legal, pilot
 ):
     initiative, scorecard = weak_pilot
@@ -945,7 +958,7 @@ def test_a_council_review_of_an_area_at_one_unblocks_the_scorecard_criterion(
 
     def scorecard_result():
         preview = selectors.gate_preview(initiative, today)
-        return next(r for r in preview.results if r.id == "scorecard_ready")
+        return next(r for r in preview.results if r.id == "lowest_scores_reviewed")
 
     assert not scorecard_result().passed
     review = item_review_record(
@@ -1204,7 +1217,13 @@ def test_a_new_go_resolves_the_re_review(approved, product_owner, chair, legal, 
     approve_both(request, chair, legal)
     exec_member = seated_council_member(seat=Seat.EXECUTIVE, username="eva")
     vote_cast(request=request, actor=exec_member, choice="approve")
-    gate_request_decide(request=request, actor=chair, decision="go", reason="Scale")
+    gate_request_decide(
+        request=request,
+        actor=chair,
+        decision="go",
+        reason="Scale",
+        override_justification="The fresh scorecard is booked for next sprint",
+    )
     review.refresh_from_db()
     assert review.resolved_by == chair
     assert review.resolution == f"A new gate passed: go on request #{request.pk}."

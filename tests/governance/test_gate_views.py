@@ -247,15 +247,18 @@ def test_request_page_shows_every_criterion_with_a_link_to_its_evidence(
     assert response.status_code == 200
     text = response.text
     assert "Request move to Controlled rollout" in text
-    assert "All 6 criteria pass." in text
+    assert "All 9 criteria pass." in text
     rows = response.context["preview"].criteria
     assert [row.id for row in rows] == [
+        "not_prohibited_tier",
         "problem_statement_complete",
         "owners_named",
         "scorecard_ready",
+        "scorecard_critical_areas",
         "checklist_passed",
         "kpi_recorded",
         "no_unmitigated_high_risk",
+        "lowest_scores_reviewed",
     ]
     assert all(row.passed for row in rows)
     by_id = {row.id: row for row in rows}
@@ -751,4 +754,4 @@ def test_a_failing_risk_criterion_links_to_the_risk(client, gate_ctx, product_ow
     row = next(r for r in page.context["preview"].criteria if r.id == "no_unmitigated_high_risk")
     assert not row.passed
     assert row.href == reverse("governance:risk_detail", args=[risk.pk])
-    assert "1 of 6 criteria fail." in page.text
+    assert "1 of 9 criteria fail." in page.text

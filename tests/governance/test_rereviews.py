@@ -37,9 +37,10 @@ from tests.governance.gate_service_support import ready_initiative, scorecard_an
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles, council membership, the requests, their votes, the pilot purgatory
-# list, the open re-reviews, and the areas at 1: assessments, their reviews, template versions.
-QUEUE_BUDGET = 11
+# The review queue's budget (tests/governance/test_gate_query_counts.py): session, user, roles,
+# membership, the count and page of requests, their votes, the pilot purgatory list, the open
+# re-reviews, the areas at 1 (assessments, their reviews, template versions), the promotions.
+QUEUE_BUDGET = 13
 # The initiative's gate facts in one query (the open re-review among them), the exceptions
 # granted, and the viewer's council membership for council members; the re-review forms cost
 # nothing.
@@ -71,20 +72,22 @@ def approved(templates, gate_policies, product_owner, delivery_owner, chair, leg
     return initiative
 
 
-def raise_autonomy(initiative, actor) -> ReReview:
-    initiative.refresh_from_db()
-    initiative_update(
-        initiative=initiative,
-        actor=actor,
-        data={"autonomy_level": "agent"},
-        expected_version=initiative.version,
-    )
+def lower_tier(initiative, actor) -> ReReview:
+    """A material change by a plain edit: raise the EU AI Act tier (immediate), then lower it."""
+    for tier in ("high", "limited"):
+        initiative.refresh_from_db()
+        initiative_update(
+            initiative=initiative,
+            actor=actor,
+            data={"eu_ai_act_tier": tier},
+            expected_version=initiative.version,
+        )
     return ReReview.objects.get(initiative=initiative, resolved_at__isnull=True)
 
 
 @pytest.fixture
 def rereview(approved, product_owner) -> ReReview:
-    return raise_autonomy(approved, product_owner)
+    return lower_tier(approved, product_owner)
 
 
 def stage_of(initiative) -> str:
@@ -113,13 +116,13 @@ def test_gate_status_is_not_approved_while_a_re_review_is_pending(
     approved, pipeline, product_owner
 ):
     assert pipeline(approved)["approved"] is True
-    rereview = raise_autonomy(approved, product_owner)
+    rereview = lower_tier(approved, product_owner)
     body = pipeline(approved)
     assert body["approved"] is False
     assert body["rereview_open"] is True
     since = timezone.localdate(rereview.raised_at).isoformat()
     assert body["reasons"] == [
-        f"re-review pending since {since}: Autonomy level raised: assistant → agent"
+        f"re-review pending since {since}: EU AI Act tier lowered: high → limited"
     ]
 
 
@@ -260,7 +263,7 @@ def test_the_gate_panel_offers_confirm_and_send_back(client, rereview, users_by_
     panel = panel_of(client, rereview.initiative)
     assert reverse("governance:rereview_confirm", args=[rereview.pk]) in panel
     assert reverse("governance:rereview_send_back", args=[rereview.pk]) in panel
-    assert "Autonomy level raised: assistant → agent" in panel
+    assert "EU AI Act tier lowered: high → limited" in panel
 
 
 @pytest.mark.parametrize("role", ["executive", "owner", "auditor"])
@@ -355,7 +358,7 @@ def test_every_role_reads_the_re_review_page(client, rereview, users_by_role, ro
     client.force_login(users_by_role[role])
     page = client.get(reverse("governance:rereview_detail", args=[rereview.pk]))
     assert page.status_code == 200
-    assert "Autonomy level raised: assistant → agent" in page.content.decode()
+    assert "EU AI Act tier lowered: high → limited" in page.content.decode()
     forms = "Confirm the approval" in page.content.decode()
     assert forms is (role == "council_member")
 
@@ -383,7 +386,7 @@ def test_the_initiative_page_query_count_with_an_open_re_review_is_constant(
             resolved_at=timezone.now(),
             outcome="confirmed",
         )
-    rereview = raise_autonomy(approved, product_owner)
+    rereview = lower_tier(approved, product_owner)
     client.force_login(legal)
     url = reverse("portfolio:initiative_detail", args=[approved.pk])
     with django_assert_max_num_queries(INITIATIVE_PAGE_BUDGET):
@@ -406,7 +409,7 @@ def test_the_queue_lists_re_reviews_with_what_changed_and_since_when(client, rer
     section = section[: section.index("</section>")]
     assert section.count('data-testid="rereview-row"') == 1
     assert "Runbook finder" in section
-    assert "Autonomy level raised: assistant → agent" in section
+    assert "EU AI Act tier lowered: high → limited" in section
     assert f"{timezone.localdate(rereview.raised_at):%b %Y}" in section
     assert "Confirm or send back" in section
     rereview_confirm(rereview=rereview, actor=legal, note="Holds.")
@@ -454,7 +457,7 @@ def test_a_meeting_agenda_freezes_the_open_re_reviews(client, rereview, approved
     (item,) = meeting.agenda["rereviews"]
     assert item["id"] == rereview.pk
     assert item["initiative_id"] == approved.pk
-    assert item["changes"] == ["Autonomy level raised: assistant → agent"]
+    assert item["changes"] == ["EU AI Act tier lowered: high → limited"]
     assert agenda_summary(meeting.agenda) == (
         "0 gate requests, 0 overdue action items, 0 escalated risks, 1 re-review"
     )
@@ -468,7 +471,7 @@ def test_a_meeting_agenda_freezes_the_open_re_reviews(client, rereview, approved
         page = client.get(reverse(name, args=[meeting.pk])).content.decode()
         section = page[page.index('id="agenda-rereviews"') :]
         assert "Re-reviews needed (1)" in section
-        assert "Autonomy level raised: assistant → agent" in section
+        assert "EU AI Act tier lowered: high → limited" in section
         assert timezone.localdate().strftime("%b %Y") in section
     detail = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
     assert reverse("governance:rereview_detail", args=[rereview.pk]) in detail
@@ -518,10 +521,10 @@ def test_the_api_lists_and_reads_re_reviews(
     assert row["open"] is True
     assert row["changes"] == [
         {
-            "field": "autonomy_level",
-            "label": "Autonomy level raised",
-            "before": "assistant",
-            "after": "agent",
+            "field": "eu_ai_act_tier",
+            "label": "EU AI Act tier lowered",
+            "before": "high",
+            "after": "limited",
         }
     ]
     assert client.get("/api/v1/rereviews/", {"open": "false"}).json()["count"] == 0

@@ -382,7 +382,7 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         votes = Vote.objects.order_by("cast_at", "pk")
         if self.action != "list":
             votes = votes.select_related("voter")
-        return (
+        queryset = (
             GateRequest.objects.select_related(
                 "initiative",
                 "requested_by",
@@ -390,11 +390,14 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 "acting_chair",
                 "policy_version__policy",
             )
-            .prefetch_related(
-                Prefetch("votes", queryset=votes),
-                Prefetch("exceptions", queryset=GateException.objects.select_related("granted_by")),
-            )
+            .prefetch_related(Prefetch("votes", queryset=votes))
             .order_by("requested_at", "pk")
+        )
+        if self.action == "list":
+            return queryset
+        # One request's page shows its exceptions; the list does not.
+        return queryset.prefetch_related(
+            Prefetch("exceptions", queryset=GateException.objects.select_related("granted_by"))
         )
 
     def _detail(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:

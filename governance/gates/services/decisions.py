@@ -182,12 +182,15 @@ def _check_go(
         )
     if check.needs_override and not override_justification:
         failing = "; ".join(r.label for r in check.soft_failures)
+        if len(check.soft_failures) == 1:
+            summary = f"1 criterion fails ({failing}). A go overrides it"
+        else:
+            summary = f"{len(check.soft_failures)} criteria fail ({failing}). A go overrides them"
         raise ValidationError(
             {
                 "override_justification": (
-                    f"{len(check.soft_failures)} criteria fail ({failing}). A go overrides them: "
-                    "say why the council accepts this; it is listed as an exception on the "
-                    "request, the initiative, the dashboard and the monthly report."
+                    f"{summary}: say why the council accepts this; it is listed as an exception "
+                    "on the request, the initiative, the dashboard and the monthly report."
                 )
             }
         )
