@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -447,22 +448,36 @@ class AreaAwaitingReview:
     item_title: str
 
 
-def areas_awaiting_review() -> list[AreaAwaitingReview]:
+@dataclass(frozen=True)
+class AreasAwaitingReview:
+    """The first areas awaiting review (`shown`) and how many there are in all (`count`)."""
+
+    shown: list[AreaAwaitingReview]
+    count: int
+
+
+def areas_awaiting_review(*, limit: int) -> AreasAwaitingReview:
     """Areas scored 1 on the current submitted 1-5 assessments of active initiatives with no
-    review recorded, oldest submission first, in three queries (assessments, their reviews,
-    the template versions) whatever the size of the portfolio."""
+    review recorded: the first `limit` (oldest submission first, then in the template's order)
+    and the count of all, in three queries whatever the size of the portfolio.
+
+    The database finds the areas (each frozen result unpacked once) and counts them, and
+    returns only those of the assessments the first `limit` fall in; only those assessments
+    and their template versions are read.
+    """
     current = Assessment.objects.filter(
         status=AssessmentStatus.SUBMITTED,
         initiative__status=Status.ACTIVE,
         template_version__definition__answer_type=AnswerType.SCORE_1_5.value,
     )
+    flagged, count = _unreviewed_lowest_scores(current, limit)
+    if not flagged:
+        return AreasAwaitingReview(shown=[], count=count)
     assessments = list(
-        current.select_related("initiative")
-        .defer("answers", "evidence", "comments")
+        Assessment.objects.filter(pk__in=flagged)
+        .select_related("initiative")
+        .defer("answers", "evidence", "comments", "result")
         .order_by("submitted_at", "pk")
-    )
-    reviewed = set(
-        ItemReview.objects.filter(assessment__in=current).values_list("assessment_id", "item_id")
     )
     versions = {
         version.pk: version.parsed
@@ -470,13 +485,75 @@ def areas_awaiting_review() -> list[AreaAwaitingReview]:
             pk__in={assessment.template_version_id for assessment in assessments}
         )
     }
-    found = []
-    for assessment in assessments:
-        scores = (assessment.result or {}).get("item_scores") or {}
-        for item in versions[assessment.template_version_id].items:
-            if scores.get(item.id) == LOWEST_SCORE and (assessment.pk, item.id) not in reviewed:
-                found.append(AreaAwaitingReview(assessment, item.id, item.title))
-    return found
+    shown = [
+        AreaAwaitingReview(assessment, item.id, item.title)
+        for assessment in assessments
+        for item in versions[assessment.template_version_id].items
+        if item.id in flagged[assessment.pk]
+    ]
+    return AreasAwaitingReview(shown=shown[:limit], count=count)
+
+
+# Each assessment's areas at 1 without a review, numbered across assessments in the queue's
+# order: `areas_before` is how many areas the assessments ahead of it have, so the assessments
+# the first `limit` areas fall in are those with `areas_before` < limit. `total` counts them all.
+_UNREVIEWED_LOWEST_SQL = """
+WITH flagged AS (
+    SELECT assessment.id AS assessment_id, assessment.submitted_at, score.key AS item_id
+    FROM {assessments} AS assessment {scores}
+    WHERE assessment.id IN ({current}) AND score.value = {lowest}
+    AND NOT EXISTS (
+        SELECT 1 FROM {reviews} AS review
+        WHERE review.assessment_id = assessment.id AND review.item_id = score.key
+    )
+),
+per_assessment AS (
+    SELECT assessment_id, submitted_at, COUNT(*) AS areas FROM flagged
+    GROUP BY assessment_id, submitted_at
+),
+running AS (
+    SELECT assessment_id,
+        SUM(areas) OVER (ORDER BY submitted_at, assessment_id ROWS UNBOUNDED PRECEDING)
+            - areas AS areas_before,
+        SUM(areas) OVER () AS total
+    FROM per_assessment
+)
+SELECT flagged.assessment_id, flagged.item_id, running.total
+FROM flagged JOIN running ON running.assessment_id = flagged.assessment_id
+WHERE running.areas_before < %s
+"""
+# How each database unpacks a frozen result's item scores into (key, value) rows, and the
+# score they are compared with (a JSON value on PostgreSQL, a plain one on SQLite).
+_ITEM_SCORES = {
+    "postgresql": (
+        "CROSS JOIN LATERAL jsonb_each(assessment.result -> 'item_scores') AS score",
+        "to_jsonb(%s::integer)",
+    ),
+    "sqlite": (", json_each(assessment.result, '$.item_scores') AS score", "%s"),
+}
+
+
+def _unreviewed_lowest_scores(
+    current: QuerySet[Assessment], limit: int
+) -> tuple[dict[int, set[str]], int]:
+    """{assessment id: its unreviewed areas at 1} for the assessments the first `limit` such
+    areas fall in, and the number of such areas in all `current` assessments; one query."""
+    inner, params = current.order_by().values("pk").query.sql_with_params()
+    scores, lowest = _ITEM_SCORES[connection.vendor]
+    sql = _UNREVIEWED_LOWEST_SQL.format(
+        assessments=connection.ops.quote_name(Assessment._meta.db_table),
+        reviews=connection.ops.quote_name(ItemReview._meta.db_table),
+        scores=scores,
+        current=inner,
+        lowest=lowest,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, LOWEST_SCORE, limit))
+        rows = cursor.fetchall()
+    flagged: dict[int, set[str]] = {}
+    for assessment_id, item_id, _ in rows:
+        flagged.setdefault(assessment_id, set()).add(item_id)
+    return flagged, int(rows[0][2]) if rows else 0
 
 
 def open_rereview(initiative_id: int) -> ReReview | None:

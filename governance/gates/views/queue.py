@@ -162,7 +162,7 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
     promotions = pending_promotions()
     user_id = request.user.pk
     rereviews = list(selectors.open_rereviews()[: REREVIEWS_SHOWN + 1])
-    areas = selectors.areas_awaiting_review()
+    areas = selectors.areas_awaiting_review(limit=AREAS_SHOWN)
     return TemplateResponse(
         request,
         template,
@@ -195,9 +195,9 @@ def council_queue(request: HttpRequest) -> TemplateResponse:
             "rereviews_more": len(rereviews) > REREVIEWS_SHOWN,
             "areas": [
                 AreaRow(area=area, my_recusal=recused_as(user_id, area.assessment.initiative))
-                for area in areas[:AREAS_SHOWN]
+                for area in areas.shown
             ],
-            "areas_count": len(areas),
+            "areas_count": areas.count,
             "may_review": permissions.can_review_items(request.user),
             "may_vote": permissions.can_vote(request.user),
         },
