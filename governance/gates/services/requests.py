@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_audit_event
+from core.concurrency import lock_for_update
 from core.errors import ConflictError
 from core.permissions import require
 from governance.council.permissions import council_seat, recusal_reason
@@ -56,7 +57,7 @@ def gate_request_create(
     due GATE_REVIEW_DAYS from now; the owners are told it was filed and the council that a vote
     is needed (emails sent after commit).
     """
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked = lock_for_update(Initiative, initiative.pk)
     require(can_request_gate(actor, locked), REQUEST_DENIED_MESSAGE)
     return file_gate_request(initiative=locked, actor=actor, justification=justification)
 

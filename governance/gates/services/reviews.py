@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_audit_event
+from core.concurrency import lock_for_update
 from core.errors import ConflictError
 from core.people import display_name
 from core.permissions import require
@@ -74,10 +75,8 @@ def item_review_record(
     The assessment row is locked, so two reviewers at once record one review and a conflict.
     """
     require(can_review_items(actor), ITEM_REVIEW_DENIED_MESSAGE)
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("initiative", "template_version")
-        .get(pk=assessment.pk)
+    locked = lock_for_update(
+        Assessment.objects.select_related("initiative", "template_version"), assessment.pk
     )
     initiative = locked.initiative
     if initiative is not None and (reason := recusal_reason(actor, initiative)):
@@ -251,8 +250,8 @@ def _lock_open_rereview(rereview: ReReview, actor: AbstractBaseUser) -> ReReview
     (initiative, then re-review), after checking who acts: the role, then recusal; an already
     resolved re-review is a ConflictError."""
     require(can_resolve_rereview(actor), REREVIEW_DENIED_MESSAGE)
-    initiative = Initiative.objects.select_for_update().get(pk=rereview.initiative_id)
-    locked = ReReview.objects.select_for_update(of=("self",)).get(pk=rereview.pk)
+    initiative = lock_for_update(Initiative, rereview.initiative_id)
+    locked = lock_for_update(ReReview, rereview.pk)
     locked.initiative = initiative
     if reason := recusal_reason(actor, initiative):
         raise PermissionDenied(reason)
