@@ -167,11 +167,13 @@ def council_recusals(initiative: Initiative) -> list[Recusal]:
 def decision_blockers(tally: council_rules.Tally, go: GoCheck | None = None) -> dict[str, str]:
     """{decision: why it cannot be chosen yet}; the service enforces the same tally and the
     same hard criteria (`go`: the live evaluation of the request's criteria)."""
+    # A hard block is the more fundamental answer for go, as in the service: no vote lifts it.
+    hard = {Decision.GO: go.blocked_reason()} if go is not None and go.blocked else {}
     if not tally.can_decide:
         why = f"Quorum not met: {tally.votes_cast} vote{'s' if tally.votes_cast != 1 else ''} cast"
-        return dict.fromkeys(Decision.values, why)
-    if go is not None and go.blocked:
-        return {Decision.GO: go.blocked_reason()}
+        return {**dict.fromkeys(Decision.values, why), **hard}
+    if hard:
+        return hard
     if tally.can_go:
         return {}
     if tally.missing_seats:

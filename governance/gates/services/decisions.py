@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record_audit_event
+from core.concurrency import lock_for_update
 from core.errors import BlockedError, ConflictError
 from core.people import display_name
 from core.permissions import require
@@ -34,7 +35,7 @@ from governance.gates.permissions import (
     decide_denied_message,
     deciding_as,
 )
-from governance.gates.rules import CriterionResult, evaluate_gate, go_check
+from governance.gates.rules import CriterionResult, GoCheck, evaluate_gate, go_check
 from governance.gates.selectors import gate_snapshot, request_tally
 from governance.gates.services.requests import file_gate_request
 from governance.gates.services.reviews import resolve_rereview
@@ -166,20 +167,23 @@ def _iterate_due_on(value: Any, today: datetime.date) -> datetime.date:
     return due
 
 
-def _check_go(
-    results: tuple[CriterionResult, ...], override_justification: str
-) -> tuple[CriterionResult, ...]:
-    """The soft failures a go overrides; refuses a go that a hard criterion blocks (409) or
-    that overrides soft ones without a justification (400)."""
-    check = go_check(results)
+def _refuse_hard_block(check: GoCheck) -> None:
+    """A go that a hard criterion blocks is refused (409), naming the criteria."""
     if check.blocked:
+        reason = check.blocked_reason()
         raise BlockedError(
-            check.blocked_reason() + ".",
+            # A criterion's detail may already end the sentence (a checklist item's text).
+            reason if reason.endswith(".") else f"{reason}.",
             blocked_by=[
                 {"criterion": r.id, "label": r.label, "detail": r.detail}
                 for r in check.hard_failures
             ],
         )
+
+
+def _soft_overrides(check: GoCheck, override_justification: str) -> tuple[CriterionResult, ...]:
+    """The soft failures a go overrides; refuses (400) to override them without a
+    justification."""
     if check.needs_override and not override_justification:
         failing = "; ".join(r.label for r in check.soft_failures)
         if len(check.soft_failures) == 1:
@@ -214,12 +218,13 @@ def gate_request_decide(
     Guarantees:
     - the chair decides, unless recused from the initiative: then only the acting chair named
       for the request does, and the record says so (`decided_as`); a reason is required; the
-      request must be pending (ConflictError once decided or withdrawn) and the tally must
-      allow it: go needs quorum, every required seat and more approvals than rejections; the
-      others need quorum;
+      request must be pending (ConflictError once decided or withdrawn);
     - the policy version's criteria are evaluated on the live record and kept with the
-      decision; a go is refused (BlockedError, 409) while a hard criterion fails, and needs an
+      decision; a go is refused (BlockedError, 409, naming the criteria) while a hard criterion
+      fails, before anything else about the go is checked, and needs an
       `override_justification` when soft ones fail: each becomes a GateException;
+    - the tally must allow the decision: go needs quorum, every required seat and more
+      approvals than rejections; the others need quorum;
     - the request row, then the initiative row, are locked, so of simultaneous decisions one
       wins and the others get a ConflictError: one stage change, one decision event;
     - go moves the initiative to the request's stage through initiative_change_stage (a
@@ -242,9 +247,17 @@ def gate_request_decide(
     locked = lock_request(request)
     decided_as = deciding_as(actor, locked)
     require(bool(decided_as), decide_denied_message(actor, locked))
-    initiative = Initiative.objects.select_for_update().get(pk=locked.initiative_id)
+    initiative = lock_for_update(Initiative, locked.initiative_id)
     if locked.status != GateRequestStatus.PENDING:
         raise ConflictError(closed_message(locked))
+    now = timezone.now()
+    today = timezone.localdate(now)
+    results = evaluate_gate(locked.policy_version.criteria, gate_snapshot(initiative, today))
+    check = go_check(results)
+    if decision == Decision.GO:
+        # A hard block is the more fundamental answer: no vote, resume or new request lifts
+        # it, so the chair hears it (409, naming the criterion) before "not enough votes yet".
+        _refuse_hard_block(check)
     votes = list(locked.votes.select_related("voter").order_by("cast_at", "pk"))
     result = request_tally(locked, votes)
     if decision == Decision.GO and not result.can_go:
@@ -263,9 +276,6 @@ def gate_request_decide(
         raise ValidationError(
             {"decision": "The initiative has been stopped; withdraw this request instead."}
         )
-    now = timezone.now()
-    today = timezone.localdate(now)
-    results = evaluate_gate(locked.policy_version.criteria, gate_snapshot(initiative, today))
     overridden: tuple[CriterionResult, ...] = ()
     if decision == Decision.GO:
         if initiative.status != Status.ACTIVE:
@@ -278,7 +288,7 @@ def gate_request_decide(
                 f"{STAGE_LABELS[locked.from_stage]} as when the request was filed; withdraw "
                 "this request and file a new one."
             )
-        overridden = _check_go(results, override_justification)
+        overridden = _soft_overrides(check, override_justification)
     due_back = _iterate_due_on(iterate_due_on, today) if decision == Decision.ITERATE else None
     explicit_items = _clean_action_items(action_items, today)
     if meeting is None:
@@ -464,7 +474,7 @@ def gate_request_return_iteration(*, request: GateRequest) -> GateRequest | None
         or locked.returns.exists()
     ):
         return None
-    initiative = Initiative.objects.select_for_update().get(pk=locked.initiative_id)
+    initiative = lock_for_update(Initiative, locked.initiative_id)
     pending = GateRequest.objects.filter(
         initiative=initiative, status=GateRequestStatus.PENDING
     ).exists()
