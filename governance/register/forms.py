@@ -13,8 +13,13 @@ from django import forms
 from governance.models import RiskCategory, RiskStatus
 from governance.register.filters import IMPACT_LABELS, LIKELIHOOD_LABELS
 from governance.register.services import DEFAULT_ESCALATION_THRESHOLD
-from portfolio.forms import DateInput, GatehouseFormMixin, UserChoiceField, gatehouse_users
-from portfolio.models import Initiative
+from portfolio.forms import (
+    DateInput,
+    GatehouseFormMixin,
+    InitiativeLookupField,
+    UserChoiceField,
+    gatehouse_users,
+)
 
 _OWNER_REQUIRED = {"required": "Name an owner: every record needs one accountable person."}
 
@@ -164,11 +169,13 @@ class IncidentResolveForm(_VersionedForm):
 
 
 class LeadershipDecisionForm(_VersionedForm):
-    initiative = forms.ModelChoiceField(
-        queryset=Initiative.objects.none(),
-        required=False,
-        empty_label="The whole portfolio",
-        help_text="Leave empty for a decision about the whole portfolio.",
+    # A type-ahead, not a drop-down: a portfolio has thousands of initiatives. Without
+    # JavaScript an id or the exact title works.
+    initiative = InitiativeLookupField(
+        help_text=(
+            "Type its title or id and pick a suggestion; leave empty for a decision about the "
+            "whole portfolio."
+        ),
     )
     question = forms.CharField(
         max_length=300, help_text="The decision leadership must take, as one question."
@@ -192,11 +199,7 @@ class LeadershipDecisionForm(_VersionedForm):
     def __init__(self, *args: Any, with_initiative: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = gatehouse_users()
-        if with_initiative:
-            self.fields["initiative"].queryset = Initiative.objects.only("id", "title").order_by(
-                "title", "id"
-            )
-        else:
+        if not with_initiative:
             del self.fields["initiative"]
 
 
