@@ -8,7 +8,9 @@ votes allow a go, is in test_hard_criteria.py.
 from __future__ import annotations
 
 import datetime
+import html
 import io
+import re
 
 import pytest
 import time_machine
@@ -22,6 +24,7 @@ from rest_framework.test import APIClient
 
 from core.errors import BlockedError
 from core.models import AuditEvent
+from core.people import display_name
 from core.roles import Role
 from governance.gates.permissions import CHAIR_RECUSED_MESSAGE
 from governance.gates.services import (
@@ -379,6 +382,9 @@ def test_an_acting_chair_named_by_the_chair_decides_and_the_record_says_so(
     request.refresh_from_db()
     assert request.acting_chair == members["data"]
 
+    page = client.get(page_url(request)).content.decode()
+    assert "named by Chris Dubois. The chair, Chris Dubois, is recused" in page
+
     decided = gate_request_decide(
         request=request, actor=members["data"], decision="go", reason="Ready."
     )
@@ -386,8 +392,85 @@ def test_an_acting_chair_named_by_the_chair_decides_and_the_record_says_so(
     assert decided.decided_by == members["data"]
     event = AuditEvent.objects.get(action="gate_request.decided")
     assert event.changes["decided_as"] == [None, "acting_chair"]
+    assert event.changes["acting_chair_named_by"] == [None, chair.pk]
+    assert event.changes["chair_recused_as"] == [None, "safety owner"]
     client.force_login(members["data"])
-    assert 'data-testid="acting-chair"' in client.get(page_url(request)).content.decode()
+    page = client.get(page_url(request)).content.decode()
+    assert decided_by_line(page) == (
+        f"{display_name(members['data'])} acting chair, named by Chris Dubois The chair, "
+        "Chris Dubois, was recused: the initiative's safety owner."
+    )
+    record = api(members["data"]).get(f"/api/v1/gate-requests/{request.pk}/").data
+    assert record["acting_chair_record"]["chair_recused"] is True
+    assert record["acting_chair_record"]["chair_recused_as"] == "safety owner"
+    assert record["acting_chair_record"]["named_by"]["id"] == chair.pk
+
+
+def decided_by_line(page: str) -> str:
+    """The "Decided by" entry of the decision, as its words read."""
+    entry = page[page.index("<dt>Decided by</dt>") :]
+    entry = entry[: entry.index("</dd>")]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", entry)).split()[2:])
+
+
+@pytest.fixture
+def chair_away(templates, gate_policies, product_owner, delivery_owner, legal):
+    """A request the chair is not recused from; legal and a second security member approve."""
+    security = seated_council_member(seat=Seat.SECURITY, username="sam")
+    data = seated_council_member(seat=Seat.DATA, username="dana")
+    initiative = ready_initiative(templates, product_owner, delivery_owner)
+    request = gate_request_create(initiative=initiative, actor=product_owner)
+    approve(request, legal, security)
+    return request, data
+
+
+@pytest.mark.parametrize("named_by", ["chair", "governance_admin"])
+def test_an_acting_chair_for_a_chair_who_is_away_decides_and_nothing_claims_recusal(
+    named_by, client, chair_away, chair, governance_admin
+):
+    request, data = chair_away
+    namer = {"chair": chair, "governance_admin": governance_admin}[named_by]
+    response = api(namer).post(
+        f"/api/v1/gate-requests/{request.pk}/acting-chair/", {"member": data.pk}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    record = response.data["acting_chair_record"]
+    assert (record["named_by"]["id"], record["chair"]["id"]) == (namer.pk, chair.pk)
+    assert record["chair_recused"] is False
+    naming = AuditEvent.objects.get(action="gate_request.acting_chair_named")
+    assert naming.reason.startswith("The chair, Chris Dubois, is not recused")
+
+    client.force_login(data)
+    page = client.get(page_url(request)).content.decode()
+    assert "Record the decision (acting chair)" in page
+    assert "The chair, Chris Dubois, is not recused: either of them may record" in page
+
+    response = api(data).post(
+        decide_url(request), {"decision": "go", "reason": "Ready."}, format="json"
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["decided_as"] == "acting_chair"
+    record = response.data["acting_chair_record"]
+    assert (record["chair_recused"], record["chair_recused_as"]) == (False, "")
+    assert "was recused" not in record["summary"]
+    event = AuditEvent.objects.get(action="gate_request.decided")
+    assert event.changes["acting_chair_named_by"] == [None, namer.pk]
+    assert event.changes["chair"] == [None, chair.pk]
+    assert event.changes["chair_recused_as"] == [None, ""]
+    line = decided_by_line(client.get(page_url(request)).content.decode())
+    assert line == (
+        f"{display_name(data)} acting chair, named by {display_name(namer)} The chair, "
+        "Chris Dubois, was not recused: the acting chair stood in for them."
+    )
+
+
+def test_a_chair_who_is_not_recused_still_decides_after_naming_an_acting_chair(chair_away, chair):
+    request, data = chair_away
+    gate_request_name_acting_chair(request=request, actor=chair, member=data)
+    decided = gate_request_decide(request=request, actor=chair, decision="go", reason="Back.")
+    assert (decided.decided_by, decided.decided_as) == (chair, DecidedAs.CHAIR)
+    event = AuditEvent.objects.get(action="gate_request.decided")
+    assert "chair_recused_as" not in event.changes
 
 
 def test_a_recused_member_or_the_chair_cannot_be_acting_chair(

@@ -20,6 +20,7 @@ from core.filters import IdFilter
 from core.permissions import require
 from governance.council.rules import go_blockers, parse_conditions
 from governance.gates import permissions, selectors, services
+from governance.gates.acting_chair import ActingChairAccount, acting_chair_account
 from governance.gates.presentation import council_recusals, criterion_rows, live_criteria
 from governance.models import (
     DecidedAs,
@@ -67,6 +68,42 @@ class GateExceptionSerializer(serializers.Serializer):
     justification = serializers.CharField()
     granted_by = UserSummarySerializer()
     granted_at = serializers.DateTimeField()
+
+
+class GateActingChairRecordSerializer(serializers.Serializer):
+    """Who stood in for the chair, who named them, and the chair's position: recused from the
+    initiative, or not (then the acting chair stood in for an absent chair)."""
+
+    acting_chair = UserSummarySerializer(allow_null=True)
+    named_by = UserSummarySerializer(allow_null=True)
+    chair = UserSummarySerializer(
+        allow_null=True, help_text="Who chaired the council (null: nobody, or not recorded)"
+    )
+    chair_recused = serializers.BooleanField(
+        allow_null=True,
+        help_text="Pending: whether the chair is recused now; decided: whether they were when "
+        "the acting chair decided (null: not recorded)",
+    )
+    chair_recused_as = serializers.CharField(
+        help_text='What recuses the chair ("safety owner"); "" when not recused or not recorded'
+    )
+    summary = serializers.CharField(help_text="The same in words, as the request page says it")
+
+
+def acting_chair_record_data(account: ActingChairAccount) -> dict[str, Any]:
+    position = account.position
+    return GateActingChairRecordSerializer(
+        {
+            "acting_chair": account.acting_chair,
+            "named_by": account.named_by,
+            "chair": position.chair if position is not None else None,
+            "chair_recused": account.chair_recused,
+            "chair_recused_as": position.recused_as if position is not None else "",
+            "summary": " ".join(
+                part for part in (account.named_by_sentence(), account.position_sentence()) if part
+            ),
+        }
+    ).data
 
 
 class GateTallySerializer(serializers.Serializer):
@@ -209,6 +246,7 @@ class GateRequestDetailSerializer(GateRequestSerializer):
             "action_items",
             "acting_chair",
             "decided_as",
+            "acting_chair_record",
             "criteria_now",
             "decision_evidence",
             "exceptions",
@@ -219,7 +257,19 @@ class GateRequestDetailSerializer(GateRequestSerializer):
 
     acting_chair = UserSummarySerializer(allow_null=True)
     decided_as = serializers.ChoiceField(
-        choices=DecidedAs.choices, allow_blank=True, read_only=True, help_text='"" until decided'
+        # The model's label for an acting chair says "the chair is recused", which is not
+        # always so (the chair may only be away): acting_chair_record says which.
+        choices=[
+            (DecidedAs.CHAIR, DecidedAs.CHAIR.label),
+            (DecidedAs.ACTING_CHAIR, "Acting chair named for this request"),
+        ],
+        allow_blank=True,
+        read_only=True,
+        help_text='"" until decided',
+    )
+    acting_chair_record = serializers.SerializerMethodField(
+        help_text="Set when an acting chair decided the request or is named for it while it is "
+        "pending: who named them and whether the chair is (or was) recused"
     )
     criteria_now = serializers.SerializerMethodField(
         help_text="Pending requests: the criteria on the live record now (what a go is held to)"
@@ -230,6 +280,11 @@ class GateRequestDetailSerializer(GateRequestSerializer):
     exceptions = serializers.SerializerMethodField(
         help_text="Soft criteria the council overrode to say go, with the justification"
     )
+
+    @extend_schema_field(GateActingChairRecordSerializer(allow_null=True))
+    def get_acting_chair_record(self, gate_request: GateRequest) -> dict[str, Any] | None:
+        account = acting_chair_account(gate_request)
+        return acting_chair_record_data(account) if account is not None else None
 
     @extend_schema_field(GateCriterionSerializer(many=True))
     def get_criteria_now(self, gate_request: GateRequest) -> list[dict[str, Any]]:
@@ -457,11 +512,12 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        """The chair (or the acting chair named for a recused chair) records go (stage
+        """The chair (or the acting chair named for the request) records go (stage
         advances), hold (paused), kill (stopped) or iterate (a bounded fix that comes back).
 
-        A go while a hard criterion fails answers 409 naming it; while soft ones fail it needs
-        `override_justification`, and each override is recorded as an exception.
+        A go while a hard criterion fails answers 409 naming it, whatever the votes; while
+        soft ones fail it needs `override_justification`, and each override is recorded as an
+        exception.
         """
         gate_request = self._target()
         require(
@@ -484,8 +540,8 @@ class GateRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=GateActingChairSerializer, responses=GateRequestDetailSerializer)
     @action(detail=True, methods=["post"], url_path="acting-chair")
     def acting_chair(self, request: Request, pk: str) -> Response:
-        """The chair (when recused) or a governance admin names who decides in the chair's
-        place; null clears it."""
+        """The chair (recused, or unable to be there) or a governance admin names who decides
+        in the chair's place; null clears it. A chair who is not recused may still decide."""
         require(
             permissions.can_name_acting_chair(request.user),
             permissions.ACTING_CHAIR_DENIED_MESSAGE,

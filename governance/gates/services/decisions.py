@@ -28,7 +28,7 @@ from core.roles import Role, has_role
 from governance.council.permissions import council_membership, recused_as
 from governance.council.rules import go_blockers, parse_conditions
 from governance.council.services import current_meeting
-from governance.gates import notifications
+from governance.gates import acting_chair, notifications
 from governance.gates.permissions import (
     ACTING_CHAIR_DENIED_MESSAGE,
     can_name_acting_chair,
@@ -51,6 +51,7 @@ from governance.gates.services.steps import (
 )
 from governance.models import (
     CouncilMeeting,
+    DecidedAs,
     Decision,
     GateException,
     GateRequest,
@@ -216,9 +217,11 @@ def gate_request_decide(
     """Record go / hold / kill / iterate on a pending request, exactly once.
 
     Guarantees:
-    - the chair decides, unless recused from the initiative: then only the acting chair named
-      for the request does, and the record says so (`decided_as`); a reason is required; the
-      request must be pending (ConflictError once decided or withdrawn);
+    - the chair decides unless recused from the initiative, and so does the acting chair named
+      for the request (see governance/gates/acting_chair.py); the record says in what capacity
+      (`decided_as`), and for an acting chair its audit event says who named them and whether
+      the chair was recused; a reason is required; the request must be pending (ConflictError
+      once decided or withdrawn);
     - the policy version's criteria are evaluated on the live record and kept with the
       decision; a go is refused (BlockedError, 409, naming the criteria) while a hard criterion
       fails, before anything else about the go is checked, and needs an
@@ -319,6 +322,11 @@ def gate_request_decide(
             "status": [GateRequestStatus.PENDING, GateRequestStatus.DECIDED],
             "decision": [None, decision],
             "decided_as": [None, decided_as],
+            **(
+                acting_chair.decision_record(locked, initiative)
+                if decided_as == DecidedAs.ACTING_CHAIR
+                else {}
+            ),
             "tally": [
                 None,
                 {
@@ -419,9 +427,10 @@ def gate_request_name_acting_chair(
 ) -> GateRequest:
     """Name (or, with `member` None, clear) the acting chair who decides a pending request.
 
-    Guarantees: the chair or a governance admin names; the member holds an active council
-    seat, is not the initiative's owner or sponsor (not recused) and is not the chair; the
-    request is pending. One audit event with before and after.
+    Guarantees: the chair (recused, or unable to be there) or a governance admin names; the
+    member holds an active council seat, is not the initiative's owner or sponsor (not
+    recused) and is not the chair; the request is pending. One audit event with before and
+    after, whose reason says whether the chair is recused.
     """
     require(can_name_acting_chair(actor), ACTING_CHAIR_DENIED_MESSAGE)
     locked = lock_request(request)
@@ -449,9 +458,11 @@ def gate_request_name_acting_chair(
     locked.save(update_fields=["acting_chair"])
     record_audit_event(
         actor=actor,
-        action="gate_request.acting_chair_named",
+        action=acting_chair.NAMED_ACTION,
         **request_audit_target(locked),
         changes={"acting_chair": [before, after]},
+        # Recused or only away: the trail says which, since both name an acting chair.
+        reason=acting_chair.chair_position(locked.initiative).sentence() if member else "",
     )
     return locked
 

@@ -25,6 +25,7 @@ from governance.council import permissions as council_permissions
 from governance.council import rules as council_rules
 from governance.council.permissions import recused_as
 from governance.gates import permissions, presentation, selectors, services
+from governance.gates.acting_chair import acting_chair_account
 from governance.gates.forms import (
     ActingChairForm,
     DecisionForm,
@@ -183,6 +184,8 @@ def _review_context(
         "acting_chair_form": ActingChairForm(gate_request=gate_request)
         if pending and permissions.can_name_acting_chair(user)
         else None,
+        # Who stood in for the chair, who named them, and whether the chair was recused.
+        "acting_chair_account": acting_chair_account(gate_request),
         "exceptions": list(gate_request.exceptions.select_related("granted_by"))
         if gate_request.status == GateRequestStatus.DECIDED
         else [],
