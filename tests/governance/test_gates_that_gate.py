@@ -11,9 +11,11 @@ import datetime
 import html
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from celery import Celery
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from core.errors import BlockedError
 from core.models import AuditEvent
 from core.people import display_name
@@ -33,9 +36,12 @@ from governance.gates.services import (
     gate_request_create,
     gate_request_decide,
     gate_request_name_acting_chair,
+    gate_request_withdraw,
+    initiative_status_change,
     item_review_record,
     vote_cast,
 )
+from governance.gates.services.decisions import returnable_iterations
 from governance.models import (
     ActionItem,
     DecidedAs,
@@ -46,8 +52,9 @@ from governance.models import (
     GateRequestStatus,
     Seat,
 )
-from governance.tasks import return_due_iterations
+from governance.tasks import return_due_iterations, return_iterations_when_a_worker_starts
 from portfolio.models import Initiative, Stage, Status
+from portfolio.services import initiative_change_stage
 from readiness.models import Assessment, AssessmentStatus
 from reporting.report_data import monthly_report_data
 from tests.factories import CouncilMembershipFactory, seated_council_member
@@ -558,6 +565,105 @@ def test_iterate_keeps_the_stage_turns_conditions_into_actions_and_comes_back_wh
     assert back.status == GateRequestStatus.PENDING
     assert back.requested_by == decided.requested_by
     assert "Back after the iterate decision" in back.justification
+
+
+@pytest.fixture
+def iterated(approved_with_conditions, chair):
+    """The request sent back to iterate, due in three weeks; returns it and its due day."""
+    due = timezone.localdate() + datetime.timedelta(days=21)
+    gate_request_decide(
+        request=approved_with_conditions,
+        actor=chair,
+        decision="iterate",
+        reason="Fix the rollback drill first.",
+        iterate_due_on=due,
+    )
+    return approved_with_conditions, due
+
+
+def on(day: datetime.date):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(8)).astimezone())
+
+
+def test_an_iterate_that_fell_due_while_no_worker_ran_comes_back_when_one_starts(iterated):
+    request, due = iterated
+    with on(due + datetime.timedelta(days=10)):
+        # A worker started only for other queues would wait on a queue it does not read.
+        other = Celery("other-queues-only", set_as_current=False)
+        other.amqp.queues.select(["pdf-exports"])
+        return_iterations_when_a_worker_starts(sender=SimpleNamespace(app=other))
+        assert not GateRequest.objects.filter(returned_from=request).exists()
+
+        return_iterations_when_a_worker_starts(sender=SimpleNamespace(app=celery_app))
+    back = GateRequest.objects.get(returned_from=request)
+    assert back.status == GateRequestStatus.PENDING
+
+
+def _stop(request, chair, *_):
+    initiative_status_change(
+        initiative=Initiative.objects.get(pk=request.initiative_id),
+        actor=chair,
+        to_status=Status.STOPPED,
+        reason="Budget withdrawn.",
+    )
+
+
+def _move(request, chair, admin, *_):
+    initiative_change_stage(
+        initiative=Initiative.objects.get(pk=request.initiative_id),
+        actor=admin,
+        to_stage=Stage.CONTROLLED_ROLLOUT,
+        reason="Set directly by the admin.",
+    )
+
+
+def _ask_again(request, chair, admin, owner):
+    gate_request_create(initiative=Initiative.objects.get(pk=request.initiative_id), actor=owner)
+
+
+@pytest.mark.parametrize("lapse", [_stop, _move, _ask_again], ids=["stopped", "moved", "asked"])
+def test_an_iterate_that_can_no_longer_come_back_is_not_looked_at_again(
+    lapse, iterated, chair, governance_admin, product_owner, django_assert_num_queries
+):
+    request, due = iterated
+    lapse(request, chair, governance_admin, product_owner)
+    filed = GateRequest.objects.count()
+    with on(due + datetime.timedelta(days=1)):
+        assert returnable_iterations(timezone.localdate()) == []
+        # One query finds nothing to do: the lapsed iterate is not loaded and tried every day.
+        with django_assert_num_queries(1):
+            assert return_due_iterations() == 0
+    assert GateRequest.objects.count() == filed
+
+
+def test_a_withdrawn_request_does_not_stand_in_for_the_iterate(iterated, product_owner):
+    request, due = iterated
+    early = gate_request_create(
+        initiative=Initiative.objects.get(pk=request.initiative_id), actor=product_owner
+    )
+    gate_request_withdraw(request=early, actor=product_owner, reason="Filed too early.")
+    with on(due):
+        assert return_due_iterations() == 1
+    assert GateRequest.objects.get(returned_from=request).status == GateRequestStatus.PENDING
+
+
+def test_an_iterate_on_a_paused_initiative_comes_back_once_it_is_resumed(iterated, chair):
+    request, due = iterated
+    initiative = Initiative.objects.get(pk=request.initiative_id)
+    initiative_status_change(
+        initiative=initiative, actor=chair, to_status=Status.PAUSED, reason="Team on leave."
+    )
+    with on(due):
+        assert return_due_iterations() == 0
+    initiative_status_change(
+        initiative=Initiative.objects.get(pk=initiative.pk),
+        actor=chair,
+        to_status=Status.ACTIVE,
+        reason="Team is back.",
+    )
+    with on(due + datetime.timedelta(days=3)):
+        assert return_due_iterations() == 1
+    assert GateRequest.objects.filter(returned_from=request).count() == 1
 
 
 def test_hold_keeps_the_conditions_and_the_message_shows_the_new_status(

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from core.audit import record_audit_event
@@ -467,29 +468,49 @@ def gate_request_name_acting_chair(
     return locked
 
 
+def _returnable_iterations(today: datetime.date) -> QuerySet[GateRequest]:
+    """The "iterate" decisions that can come back to the council by `today`.
+
+    Due, not returned yet, not superseded (no request for the initiative filed since, other
+    than a withdrawn one: the council has been asked again), and the initiative is active in
+    the stage the iterate was decided in. An iterate whose initiative was stopped, moved to
+    another stage or asked about again is left out, so it is not looked at every day forever;
+    one on a paused initiative comes back once the initiative is resumed.
+    """
+    asked_again = GateRequest.objects.filter(
+        initiative_id=OuterRef("initiative_id"), requested_at__gt=OuterRef("decided_at")
+    ).exclude(status=GateRequestStatus.WITHDRAWN)
+    return GateRequest.objects.filter(
+        decision=Decision.ITERATE,
+        iterate_due_on__lte=today,
+        returns__isnull=True,
+        initiative__status=Status.ACTIVE,
+        initiative__stage=F("from_stage"),
+    ).exclude(Exists(asked_again))
+
+
+def returnable_iterations(today: datetime.date) -> list[int]:
+    """Ids of the iterates gate_request_return_iteration would file again by `today`, the
+    longest overdue first."""
+    return list(
+        _returnable_iterations(today).order_by("iterate_due_on", "pk").values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def gate_request_return_iteration(*, request: GateRequest) -> GateRequest | None:
     """File the request again when its "iterate" comes due, so it returns to the council.
 
-    Returns the new pending request, or None when there is nothing to return: not an iterate,
-    not due yet, already returned, the initiative is no longer active in the same stage, or
-    another request is already pending (each case leaves the iterate as it is). Safe to run
-    twice at once: the iterate row is locked and a returned iterate is never returned again.
+    Returns the new pending request, or None when there is nothing to return (see
+    `returnable_iterations`: not an iterate, not due yet, already returned, superseded by a
+    later request, or the initiative is no longer active in the same stage); the iterate is
+    then left as it is. Safe to run twice at once: the iterate row, then the initiative row,
+    are locked before the check (a new request or a decision on the initiative waits, or is
+    seen), and a returned iterate is never returned again.
     """
     locked = lock_request(request)
-    today = timezone.localdate()
-    if (
-        locked.decision != Decision.ITERATE
-        or locked.iterate_due_on is None
-        or locked.iterate_due_on > today
-        or locked.returns.exists()
-    ):
-        return None
     initiative = lock_for_update(Initiative, locked.initiative_id)
-    pending = GateRequest.objects.filter(
-        initiative=initiative, status=GateRequestStatus.PENDING
-    ).exists()
-    if pending or initiative.status != Status.ACTIVE or initiative.stage != locked.from_stage:
+    if not _returnable_iterations(timezone.localdate()).filter(pk=locked.pk).exists():
         return None
     return file_gate_request(
         initiative=initiative,
