@@ -1,4 +1,5 @@
-"""Simultaneous decisions and votes on PostgreSQL: row locks make them happen one at a time.
+"""Simultaneous decisions, votes and returns of an iterate on PostgreSQL: row locks make them
+happen one at a time.
 
 Each thread gets its own database connection (Django opens one per thread) and closes it when
 done. SQLite locks the whole file for every writer, so it cannot show a race: skipped there.
@@ -10,20 +11,28 @@ done. SQLite locks the whole file for every writer, so it cannot show a race: sk
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from core.audit import verify_audit_chain
 from core.errors import ConflictError
 from core.models import AuditEvent
-from governance.gates.services.decisions import gate_request_decide
+from governance.gates.services.decisions import (
+    gate_request_decide,
+    gate_request_name_acting_chair,
+    gate_request_return_iteration,
+)
 from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.gates.services.status import initiative_status_change
-from governance.models import GateRequestStatus, Seat, Vote
+from governance.models import DecidedAs, GateRequest, GateRequestStatus, Seat, Vote
+from governance.tasks import return_due_iterations
 from portfolio.models import Initiative, Stage, StageTransition, Status
 from tests.concurrency import run_at_once
 from tests.factories import seated_council_member
@@ -214,3 +223,80 @@ def test_simultaneous_requests_for_one_initiative_file_one(pilot, product_owner,
     assert all(isinstance(error, ValidationError) for error in errors), errors
     assert all("already pending" in error.message_dict["initiative"][0] for error in errors)
     assert events("gate_request.filed") == 1
+
+
+def test_the_chair_and_the_acting_chair_deciding_at_once_record_one_decision(
+    pilot, product_owner, chair, legal
+):
+    # The chair is not recused, only expected to be away: both may decide, and do at once.
+    security = seated_council_member(seat=Seat.SECURITY, username="sam")
+    acting = seated_council_member(seat=Seat.DATA, username="dana")
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    vote_cast(request=request, actor=legal, choice="approve")
+    vote_cast(request=request, actor=security, choice="approve")
+    gate_request_name_acting_chair(request=request, actor=chair, member=acting)
+    deciders = [chair, acting] * (THREADS // 2)
+
+    results, errors = run_at_once(
+        [
+            lambda who=who: gate_request_decide(
+                request=request, actor=who, decision="go", reason=f"Go from {who.username}"
+            )
+            for who in deciders
+        ]
+    )
+
+    assert len(results) == 1, errors
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    (winner,) = results
+    expected_as = {chair.pk: DecidedAs.CHAIR, acting.pk: DecidedAs.ACTING_CHAIR}
+    assert winner.decided_as == expected_as[winner.decided_by_id]
+    pilot.refresh_from_db()
+    assert pilot.stage == Stage.CONTROLLED_ROLLOUT
+    assert StageTransition.objects.filter(initiative=pilot).count() == 1
+    assert events("gate_request.decided") == 1
+    assert events("initiative.stage_changed") == 1
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
+
+
+@pytest.fixture
+def due_iterate(pilot, product_owner, chair, legal):
+    """An iterate decided on `pilot`'s request, due back in a week; returns it and its day."""
+    request = gate_request_create(initiative=pilot, actor=product_owner)
+    vote_cast(request=request, actor=chair, choice="approve")
+    vote_cast(request=request, actor=legal, choice="approve")
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    gate_request_decide(
+        request=request, actor=chair, decision="iterate", reason="Fix it.", iterate_due_on=due
+    )
+    return request, datetime.datetime.combine(due, datetime.time(8)).astimezone()
+
+
+def test_simultaneous_returns_of_one_due_iterate_file_it_once(due_iterate):
+    request, due = due_iterate
+
+    with time_machine.travel(due):
+        results, errors = run_at_once(
+            [lambda: gate_request_return_iteration(request=request) for _ in range(THREADS)]
+        )
+
+    assert errors == []
+    (back,) = [result for result in results if result is not None]
+    assert back.returned_from_id == request.pk
+    assert back.status == GateRequestStatus.PENDING
+    assert GateRequest.objects.filter(returned_from=request).count() == 1
+    assert events("gate_request.filed") == 2  # the request and its one return
+    assert verify_audit_chain(AuditEvent.objects.order_by("sequence")) is None
+
+
+def test_beat_and_a_starting_worker_returning_iterates_at_once_file_each_once(due_iterate):
+    # Beat's daily run and a worker's catch-up when it starts may overlap.
+    request, due = due_iterate
+
+    with time_machine.travel(due):
+        results, errors = run_at_once([return_due_iterations, return_due_iterations])
+
+    assert errors == []
+    assert sorted(results) == [0, 1]
+    assert GateRequest.objects.filter(returned_from=request).count() == 1
