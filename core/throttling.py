@@ -112,8 +112,25 @@ class TokenAttemptsThrottled(exceptions.Throttled):
     extra_detail_plural = "Try again in {wait} seconds."
 
 
-def _token_failures_key(address: str | None) -> str:
-    return f"gatehouse:api-token-failures:{address}"
+def _token_failure_keys(address: str | None) -> tuple[str, str]:
+    """The cache keys of an address's invalid-token count and of when its window ends."""
+    base = f"gatehouse:api-token-failures:{address}"
+    return f"{base}:count", f"{base}:until"
+
+
+def _count_token_failure(count_key: str, until_key: str, now: float) -> None:
+    """One more invalid token from an address. The window of LOGIN_LOCKOUT_MINUTES opens with
+    the first failure and ends on its own (both keys expire with it). `add` opens it only if
+    it is not open yet and `incr` is atomic (Redis and local memory alike), so failures sent
+    at the same moment are each counted, where a read-then-write would lose some."""
+    window = max(1, math.ceil(lockout_minutes() * 60))
+    cache.add(until_key, now + window, timeout=window)
+    cache.add(count_key, 0, timeout=window)
+    try:
+        cache.incr(count_key)
+    except ValueError:
+        # The window ended between `add` and `incr`: this failure opens the next one.
+        cache.add(count_key, 1, timeout=window)
 
 
 class ThrottledTokenAuthentication(TokenAuthentication):
@@ -127,17 +144,14 @@ class ThrottledTokenAuthentication(TokenAuthentication):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
-        key = _token_failures_key(client_ip_address(request._request))
+        count_key, until_key = _token_failure_keys(client_ip_address(request._request))
         now = timezone.now().timestamp()
-        failures = cache.get(key)
-        if failures and failures["count"] >= settings.API_TOKEN_FAILURE_LIMIT:
-            raise TokenAttemptsThrottled(wait=max(1, math.ceil(failures["until"] - now)))
+        failures = cache.get_many([count_key, until_key])
+        if failures.get(count_key, 0) >= settings.API_TOKEN_FAILURE_LIMIT:
+            until = failures.get(until_key, now)
+            raise TokenAttemptsThrottled(wait=max(1, math.ceil(until - now)))
         try:
             return super().authenticate(request)
         except exceptions.AuthenticationFailed:
-            # A window of LOGIN_LOCKOUT_MINUTES from the first failure: it ends on its own.
-            if not failures:
-                failures = {"count": 0, "until": now + lockout_minutes() * 60}
-            failures["count"] += 1
-            cache.set(key, failures, timeout=max(1, math.ceil(failures["until"] - now)))
+            _count_token_failure(count_key, until_key, now)
             raise

@@ -38,10 +38,11 @@ post_migrate.connect(_restore_the_migrated_rows, dispatch_uid="tests-restore-mig
 # The people of tests/roles.py, one fixture each.
 
 # The tables whose BEFORE TRUNCATE triggers refuse to empty the audit trail (core migration
-# 0004). Django's flush between transactional tests (live server, real worker, concurrency)
-# is one TRUNCATE of every table: it passes the guard the way only the tables' owner can, by
-# disabling their triggers for that statement, so every test still runs with them enabled.
-AUDIT_TABLES = ("core_auditevent", "core_auditcheckpoint")
+# 0004; the chain head's, 0005). Django's flush between transactional tests (live server, real
+# worker, concurrency) is one TRUNCATE of every table: it passes the guard the way only the
+# tables' owner can, by disabling their triggers for that statement, so every test still runs
+# with them enabled.
+AUDIT_TABLES = ("core_auditevent", "core_auditcheckpoint", "core_auditchainhead")
 
 
 def _set_audit_triggers(databases: list[str], state: str) -> None:
