@@ -534,6 +534,12 @@ class AutonomyPromotion(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
+    # As on GateRequest: a non-recused council member the chair (or an admin) names to decide
+    # when the chair is recused from this initiative, and in what capacity it was decided.
+    acting_chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_as = models.CharField(max_length=16, choices=DecidedAs.choices, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

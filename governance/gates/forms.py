@@ -21,6 +21,7 @@ from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
 from governance.gates.presentation import criterion_name
 from governance.gates.rules import CRITERIA, CRITERION_PARAMS
 from governance.models import (
+    AutonomyPromotion,
     Decision,
     GatePolicyVersion,
     GateRequest,
@@ -124,15 +125,25 @@ class DecisionForm(GatehouseFormMixin, forms.Form):
 
 
 class ActingChairForm(GatehouseFormMixin, forms.Form):
-    """Who decides a request in place of a recused chair (empty: nobody, the chair decides)."""
+    """Who decides a gate request or an autonomy promotion in place of a recused chair (empty:
+    nobody, the chair decides). Give it the one whose decision it is about."""
 
     member = forms.ModelChoiceField(
         queryset=None, required=False, label="Acting chair", empty_label="Nobody (the chair)"
     )
 
-    def __init__(self, *args: Any, gate_request: GateRequest, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        gate_request: GateRequest | None = None,
+        promotion: AutonomyPromotion | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        recused = {pk for pk in initiative_owner_ids(gate_request.initiative) if pk}
+        decided = gate_request if gate_request is not None else promotion
+        if decided is None:
+            raise TypeError("ActingChairForm needs a gate_request or a promotion.")
+        recused = {pk for pk in initiative_owner_ids(decided.initiative) if pk}
         self.fields["member"].queryset = (
             get_user_model()
             .objects.filter(
@@ -144,7 +155,7 @@ class ActingChairForm(GatehouseFormMixin, forms.Form):
             .order_by("username")
         )
         self.fields["member"].label_from_instance = display_name
-        self.initial.setdefault("member", gate_request.acting_chair_id)
+        self.initial.setdefault("member", decided.acting_chair_id)
 
 
 class ActionItemRowForm(GatehouseFormMixin, forms.Form):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.people import display_name
 from core.roles import Role, User, has_any_role, has_role
-from governance.council.permissions import is_chair, recused_as
-from governance.models import DecidedAs, GateRequest
+from governance.council.permissions import council_membership, is_chair, recused_as
+from governance.models import AutonomyPromotion, DecidedAs, GateRequest
 from portfolio.models import Initiative
 from portfolio.permissions import can_edit_initiative, can_edit_some_initiative
 
@@ -50,11 +51,14 @@ PROMOTION_REQUEST_DENIED_MESSAGE = (
     "Only this initiative's business or delivery owner, or a governance admin, can request an "
     "autonomy promotion."
 )
-PROMOTION_DECIDE_DENIED_MESSAGE = "Only the council chair can decide an autonomy promotion."
+PROMOTION_DECIDE_DENIED_MESSAGE = (
+    "Only the council chair, or the acting chair named for this promotion, can decide an "
+    "autonomy promotion."
+)
 PROMOTION_CHAIR_RECUSED_MESSAGE = (
     "You chair the council but are recused from this initiative, so you cannot decide its "
-    "autonomy promotion; it waits for a chair who is not recused (a governance admin assigns "
-    "the chair in council membership)."
+    "autonomy promotion: name an acting chair (a council member who is not recused) to decide "
+    "instead."
 )
 PROMOTION_WITHDRAW_DENIED_MESSAGE = (
     "Only the requester, this initiative's business or delivery owner, or a governance admin "
@@ -93,23 +97,36 @@ def can_vote(user: User, decider_roles: Iterable[str] | None = None) -> bool:
     return bool(roles) and has_role(user, *roles)
 
 
-def deciding_as(user: User, gate_request: GateRequest) -> str:
-    """In what capacity `user` may record the decision on `gate_request` ("" when they may not).
+def chair_capacity(user: User, initiative: Initiative, acting_chair_id: int | None) -> str:
+    """In what capacity `user` may take the chair's decision on `initiative` ("" when they may
+    not), where `acting_chair_id` is the acting chair named for that decision (or None).
 
-    The chair decides unless recused from the initiative; then only the acting chair named for
-    the request does, provided they are still a council member and not recused themselves.
+    The chair decides unless recused from the initiative; the acting chair (named when the
+    chair is recused, or cannot be there) decides too, provided they are still a council member
+    and not recused themselves. Gate requests and autonomy promotions both ask it.
     """
-    if recused_as(user.pk if user.is_authenticated else None, gate_request.initiative):
+    if recused_as(user.pk if user.is_authenticated else None, initiative):
         return ""
     if is_chair(user):
         return DecidedAs.CHAIR
     if (
-        gate_request.acting_chair_id is not None
-        and gate_request.acting_chair_id == user.pk
+        acting_chair_id is not None
+        and acting_chair_id == user.pk
         and has_role(user, Role.COUNCIL_MEMBER)
     ):
         return DecidedAs.ACTING_CHAIR
     return ""
+
+
+def chair_is_recused(user: User, initiative: Initiative) -> bool:
+    """`user` chairs the council but is recused from `initiative`: they name an acting chair."""
+    return is_chair(user) and bool(recused_as(user.pk, initiative))
+
+
+def deciding_as(user: User, gate_request: GateRequest) -> str:
+    """In what capacity `user` may record the decision on `gate_request` ("" when they may not):
+    see `chair_capacity`."""
+    return chair_capacity(user, gate_request.initiative, gate_request.acting_chair_id)
 
 
 def can_decide(user: User, gate_request: GateRequest) -> bool:
@@ -118,7 +135,7 @@ def can_decide(user: User, gate_request: GateRequest) -> bool:
 
 def decide_denied_message(user: User, gate_request: GateRequest) -> str:
     """Why `user` may not decide: recused chair (name an acting chair) or not the chair."""
-    if is_chair(user) and recused_as(user.pk, gate_request.initiative):
+    if chair_is_recused(user, gate_request.initiative):
         return CHAIR_RECUSED_MESSAGE
     return CHAIR_ONLY_MESSAGE
 
@@ -127,6 +144,19 @@ def can_name_acting_chair(user: User) -> bool:
     """The chair (recused or not: naming a stand-in is how a recused chair steps aside) or a
     governance admin."""
     return is_chair(user) or has_role(user, Role.GOVERNANCE_ADMIN)
+
+
+def acting_chair_problem(member: User, initiative: Initiative) -> str:
+    """Why `member` cannot be named acting chair for a decision on `initiative` ("" when they
+    can): they must hold an active council seat, not be the chair, and not be recused."""
+    membership = council_membership(member)
+    if membership is None or not member.is_active or not has_role(member, Role.COUNCIL_MEMBER):
+        return f"{display_name(member)} holds no active council seat."
+    if membership.is_chair:
+        return "The chair decides as chair; name another council member."
+    if role := recused_as(member.pk, initiative):
+        return f"{display_name(member)} is recused: the initiative's {role}."
+    return ""
 
 
 def can_change_status(user: User) -> bool:
@@ -177,15 +207,20 @@ def can_request_autonomy_promotion(user: User, initiative: Initiative) -> bool:
     return can_request_gate(user, initiative)
 
 
-def can_decide_autonomy_promotion(user: User, initiative: Initiative) -> bool:
-    """The council chair, unless recused from the initiative (no acting chair for these)."""
-    if not is_chair(user):
-        return False
-    return not recused_as(user.pk, initiative)
+def autonomy_deciding_as(user: User, promotion: AutonomyPromotion) -> str:
+    """In what capacity `user` may decide `promotion` ("" when they may not): as for a gate
+    request, the chair unless recused, else the acting chair named for the promotion. Who
+    names one is `can_name_acting_chair`, as for gate requests."""
+    return chair_capacity(user, promotion.initiative, promotion.acting_chair_id)
 
 
-def autonomy_decide_denied_message(user: User, initiative: Initiative) -> str:
-    if is_chair(user) and recused_as(user.pk, initiative):
+def can_decide_autonomy_promotion(user: User, promotion: AutonomyPromotion) -> bool:
+    return bool(autonomy_deciding_as(user, promotion))
+
+
+def autonomy_decide_denied_message(user: User, promotion: AutonomyPromotion) -> str:
+    """Why `user` may not decide: recused chair (name an acting chair) or not the chair."""
+    if chair_is_recused(user, promotion.initiative):
         return PROMOTION_CHAIR_RECUSED_MESSAGE
     return PROMOTION_DECIDE_DENIED_MESSAGE
 

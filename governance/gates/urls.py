@@ -72,6 +72,11 @@ urlpatterns = [
         name="autonomy_promotion_decide",
     ),
     path(
+        "autonomy-promotions/<int:pk>/acting-chair/",
+        autonomy.autonomy_promotion_acting_chair,
+        name="autonomy_promotion_acting_chair",
+    ),
+    path(
         "autonomy-promotions/<int:pk>/withdraw/",
         autonomy.autonomy_promotion_withdraw,
         name="autonomy_promotion_withdraw",

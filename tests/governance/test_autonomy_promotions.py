@@ -188,7 +188,8 @@ def test_an_approved_promotion_raises_the_level_with_its_audit_events(promotion,
     assert fresh.version == initiative.version + 1
     (decision,) = events("autonomy_promotion.decided")
     assert decision.actor == chair
-    assert decision.changes == {"status": ["pending", "approved"]}
+    assert decision.changes == {"status": ["pending", "approved"], "decided_as": [None, "chair"]}
+    assert decided.decided_as == "chair"
     (level,) = events("initiative.autonomy_changed")
     assert level.changes == {
         "autonomy_level": ["assistant", "agent"],

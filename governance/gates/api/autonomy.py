@@ -1,8 +1,10 @@
-"""Autonomy promotions through the API: list, read, request, decide, withdraw."""
+"""Autonomy promotions through the API: list, read, request, decide (the chair, or the acting
+chair named when the chair is recused), name that acting chair, withdraw."""
 
 from __future__ import annotations
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -15,7 +17,7 @@ from core.api import StrictFieldsMixin
 from core.permissions import require
 from governance.gates import permissions, services
 from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
-from governance.models import AutonomyPromotion, AutonomyPromotionStatus
+from governance.models import AutonomyPromotion, AutonomyPromotionStatus, DecidedAs
 from portfolio.api import UserSummarySerializer
 from portfolio.models import AutonomyLevel, Initiative
 from portfolio.permissions import get_initiative_for_user
@@ -26,11 +28,18 @@ _EVIDENCE_HELP = "Evidence by condition id: " + "; ".join(
 
 
 class AutonomyPromotionSerializer(serializers.ModelSerializer):
-    """A request to raise an initiative's autonomy level one step, and the chair's decision."""
+    """A request to raise an initiative's autonomy level one step, and the chair's decision
+    (or the acting chair's, when the chair is recused: `decided_as`)."""
 
     initiative_title = serializers.CharField(source="initiative.title")
     requested_by = UserSummarySerializer()
     decided_by = UserSummarySerializer(allow_null=True)
+    acting_chair = UserSummarySerializer(
+        allow_null=True, help_text="Who decides in place of a recused chair; null: the chair"
+    )
+    decided_as = serializers.ChoiceField(
+        choices=DecidedAs.choices, allow_blank=True, read_only=True, help_text='"" until decided'
+    )
     evidence = serializers.SerializerMethodField(help_text=_EVIDENCE_HELP)
 
     class Meta:
@@ -47,7 +56,9 @@ class AutonomyPromotionSerializer(serializers.ModelSerializer):
             "requested_at",
             "decided_by",
             "decided_at",
+            "decided_as",
             "decision_reason",
+            "acting_chair",
         ]
         read_only_fields = fields
 
@@ -75,6 +86,14 @@ class AutonomyDecideSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=4000)
 
 
+class AutonomyActingChairSerializer(StrictFieldsMixin, serializers.Serializer):
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        allow_null=True,
+        help_text="A council member who is not recused; null clears the acting chair",
+    )
+
+
 class AutonomyReasonSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -93,8 +112,9 @@ class AutonomyPromotionViewSet(
 ):
     """Autonomy promotions: every Gatehouse role reads them. An initiative's business or
     delivery owner (or a governance admin) requests one with evidence for the five
-    conditions; the council chair approves (the level rises) or rejects it. Raising the level
-    by editing the initiative is refused: this is the only way up."""
+    conditions; the council chair approves (the level rises) or rejects it, or, when the chair
+    is recused, the acting chair the chair or an admin names. Raising the level by editing the
+    initiative is refused: this is the only way up."""
 
     serializer_class = AutonomyPromotionSerializer
     filterset_class = AutonomyPromotionFilter
@@ -104,7 +124,7 @@ class AutonomyPromotionViewSet(
         if not permissions.can_view_governance(self.request.user):
             return AutonomyPromotion.objects.none()
         return AutonomyPromotion.objects.select_related(
-            "initiative", "requested_by", "decided_by"
+            "initiative", "requested_by", "decided_by", "acting_chair"
         ).order_by("requested_at", "pk")
 
     def _target(self) -> AutonomyPromotion:
@@ -138,11 +158,12 @@ class AutonomyPromotionViewSet(
     @extend_schema(request=AutonomyDecideSerializer, responses=AutonomyPromotionSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        """The council chair (not when recused) approves or rejects; 409 once decided."""
+        """The council chair (or, when the chair is recused, the acting chair named for the
+        promotion) approves or rejects; 409 once decided."""
         promotion = self._target()
         require(
-            permissions.can_decide_autonomy_promotion(request.user, promotion.initiative),
-            permissions.autonomy_decide_denied_message(request.user, promotion.initiative),
+            permissions.can_decide_autonomy_promotion(request.user, promotion),
+            permissions.autonomy_decide_denied_message(request.user, promotion),
         )
         data = AutonomyDecideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,6 +172,23 @@ class AutonomyPromotionViewSet(
             actor=request.user,
             approve=data.validated_data["approve"],
             reason=data.validated_data["reason"],
+        )
+        return self._detail(promotion.pk)
+
+    @extend_schema(request=AutonomyActingChairSerializer, responses=AutonomyPromotionSerializer)
+    @action(detail=True, methods=["post"], url_path="acting-chair")
+    def acting_chair(self, request: Request, pk: str) -> Response:
+        """The chair (when recused) or a governance admin names who decides in the chair's
+        place; null clears it. 409 once decided."""
+        require(
+            permissions.can_name_acting_chair(request.user),
+            permissions.ACTING_CHAIR_DENIED_MESSAGE,
+        )
+        promotion = self._target()
+        data = AutonomyActingChairSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.autonomy_promotion_name_acting_chair(
+            promotion=promotion, actor=request.user, member=data.validated_data["member"]
         )
         return self._detail(promotion.pk)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from governance.gates.services.autonomy import (
     autonomy_promotion_decide,
+    autonomy_promotion_name_acting_chair,
     autonomy_promotion_request,
     autonomy_promotion_withdraw,
 )
@@ -34,6 +35,7 @@ from governance.gates.services.status import initiative_status_change
 
 __all__ = [
     "autonomy_promotion_decide",
+    "autonomy_promotion_name_acting_chair",
     "autonomy_promotion_request",
     "autonomy_promotion_withdraw",
     "gate_policies_load_defaults",

@@ -1,12 +1,14 @@
 """Autonomy promotions: asking to raise an initiative's autonomy level one step, with evidence
-for the five conditions, and the chair's approval or rejection; withdrawing one.
+for the five conditions, and the chair's approval or rejection; naming an acting chair who
+decides when the chair is recused; withdrawing one.
 
 The level itself changes only through portfolio.services.initiative_set_autonomy_level, and
 only when a promotion is approved; a direct edit that raises it is refused by the portfolio.
 
 Concurrency: filing locks the initiative (and the database allows one pending promotion per
-initiative); deciding and withdrawing lock the promotion row first, then the initiative, so
-of simultaneous decisions one wins and the others find it decided.
+initiative); deciding, naming an acting chair and withdrawing lock the promotion row first
+(deciding then the initiative), so of simultaneous decisions one wins and the others find it
+decided, and who may decide is read under the lock.
 """
 
 from __future__ import annotations
@@ -30,10 +32,13 @@ from governance.gates.autonomy_rules import (
     promotion_target_problem,
 )
 from governance.gates.permissions import (
+    ACTING_CHAIR_DENIED_MESSAGE,
     PROMOTION_REQUEST_DENIED_MESSAGE,
     PROMOTION_WITHDRAW_DENIED_MESSAGE,
+    acting_chair_problem,
     autonomy_decide_denied_message,
-    can_decide_autonomy_promotion,
+    autonomy_deciding_as,
+    can_name_acting_chair,
     can_request_autonomy_promotion,
     can_withdraw_autonomy_promotion,
 )
@@ -146,19 +151,20 @@ def autonomy_promotion_decide(
     """The chair approves or rejects a pending promotion, exactly once.
 
     Guarantees: the council chair decides, not when recused from the initiative (owners,
-    sponsor, value and safety owners are); a reason is required; the promotion row, then the
-    initiative row, are locked, and a decided or withdrawn promotion is a ConflictError, so of
-    simultaneous decisions one wins. Approving needs the initiative active and still at the
-    level the request started from (else ConflictError: file again); it then raises the level
-    through initiative_set_autonomy_level, which raises no re-review. Rejecting changes
-    nothing but the promotion. One audit event for the decision (plus the level's own).
+    sponsor, value and safety owners are): then only the acting chair named for the promotion
+    does, and the record and its audit event say in which capacity (`decided_as`); a reason is
+    required; the promotion row, then the initiative row, are locked, and a decided or
+    withdrawn promotion is a ConflictError, so of simultaneous decisions one wins. Approving
+    needs the initiative active and still at the level the request started from (else
+    ConflictError: file again); it then raises the level through
+    initiative_set_autonomy_level, which raises no re-review. Rejecting changes nothing but
+    the promotion. One audit event for the decision (plus the level's own).
     """
     reason = required_text(reason, "reason", "Give the reason for the decision; it is recorded.")
     locked = _lock(promotion)
-    require(
-        can_decide_autonomy_promotion(actor, locked.initiative),
-        autonomy_decide_denied_message(actor, locked.initiative),
-    )
+    # Read under the lock: an acting chair replaced a moment ago no longer decides.
+    decided_as = autonomy_deciding_as(actor, locked)
+    require(bool(decided_as), autonomy_decide_denied_message(actor, locked))
     initiative = Initiative.objects.select_for_update().get(pk=locked.initiative_id)
     if locked.status != AutonomyPromotionStatus.PENDING:
         raise ConflictError(_closed_message(locked))
@@ -184,7 +190,13 @@ def autonomy_promotion_decide(
     # Conditional on "still pending": belt and braces behind the row lock.
     updated = AutonomyPromotion.objects.filter(
         pk=locked.pk, status=AutonomyPromotionStatus.PENDING
-    ).update(status=new_status, decided_by=actor, decided_at=now, decision_reason=reason)
+    ).update(
+        status=new_status,
+        decided_by=actor,
+        decided_at=now,
+        decision_reason=reason,
+        decided_as=decided_as,
+    )
     if updated != 1:
         raise ConflictError("This autonomy promotion was decided by someone else; reload.")
     locked.refresh_from_db()
@@ -193,7 +205,10 @@ def autonomy_promotion_decide(
         action="autonomy_promotion.decided",
         target=locked,
         initiative_id=initiative.pk,
-        changes={"status": [AutonomyPromotionStatus.PENDING, new_status]},
+        changes={
+            "status": [AutonomyPromotionStatus.PENDING, new_status],
+            "decided_as": [None, decided_as],
+        },
         reason=reason,
     )
     if approve:
@@ -204,6 +219,40 @@ def autonomy_promotion_decide(
             reason=f"Autonomy promotion #{locked.pk} approved. {reason}",
             promotion_id=locked.pk,
         )
+    return locked
+
+
+@transaction.atomic
+def autonomy_promotion_name_acting_chair(
+    *, promotion: AutonomyPromotion, actor: AbstractBaseUser, member: AbstractBaseUser | None
+) -> AutonomyPromotion:
+    """Name (or, with `member` None, clear) the acting chair who decides a pending promotion.
+
+    Guarantees: the chair or a governance admin names; the member holds an active council
+    seat, is not recused from the initiative (its owners, sponsor, value or safety owner) and
+    is not the chair; the promotion is pending (its row is locked, so a decision taken
+    meanwhile makes this a ConflictError). One audit event with before and after; naming the
+    one already named changes nothing and records nothing.
+    """
+    require(can_name_acting_chair(actor), ACTING_CHAIR_DENIED_MESSAGE)
+    locked = _lock(promotion)
+    if locked.status != AutonomyPromotionStatus.PENDING:
+        raise ConflictError(_closed_message(locked))
+    if member is not None and (problem := acting_chair_problem(member, locked.initiative)):
+        raise ValidationError({"member": problem})
+    before = locked.acting_chair_id
+    after = member.pk if member is not None else None
+    if before == after:
+        return locked
+    locked.acting_chair = member
+    locked.save(update_fields=["acting_chair"])
+    record_audit_event(
+        actor=actor,
+        action="autonomy_promotion.acting_chair_named",
+        target=locked,
+        initiative_id=locked.initiative_id,
+        changes={"acting_chair": [before, after]},
+    )
     return locked
 
 

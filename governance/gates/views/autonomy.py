@@ -1,5 +1,6 @@
 """Pages of autonomy promotions: request one (evidence for the five conditions), read it and,
-for the chair, approve or reject it; withdraw it.
+for the chair (or the acting chair named when the chair is recused), approve or reject it;
+name that acting chair; withdraw it.
 
 Views read, call a service and render; who may act is governance.gates.permissions' business
 and whether the state allows it the services'.
@@ -18,12 +19,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ConflictError
 from core.forms import add_service_errors
+from core.people import display_name
 from core.permissions import require, role_required
-from governance.council.permissions import is_chair, recused_as
 from governance.gates import permissions, services
 from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS, level_name, next_autonomy_level
-from governance.gates.forms import AutonomyDecisionForm, AutonomyPromotionForm, ReasonForm
-from governance.models import AutonomyPromotion, AutonomyPromotionStatus
+from governance.gates.forms import (
+    ActingChairForm,
+    AutonomyDecisionForm,
+    AutonomyPromotionForm,
+    ReasonForm,
+)
+from governance.models import AutonomyPromotion, AutonomyPromotionStatus, DecidedAs
 from portfolio.models import Initiative, Status
 from portfolio.permissions import get_initiative_for_user
 
@@ -78,7 +84,9 @@ def autonomy_promotion_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _get_promotion(pk: int) -> AutonomyPromotion:
     return get_object_or_404(
-        AutonomyPromotion.objects.select_related("initiative", "requested_by", "decided_by"),
+        AutonomyPromotion.objects.select_related(
+            "initiative", "requested_by", "decided_by", "acting_chair"
+        ),
         pk=pk,
     )
 
@@ -88,11 +96,13 @@ def _detail_context(
     promotion: AutonomyPromotion,
     *,
     decision_form: AutonomyDecisionForm | None = None,
+    acting_chair_form: ActingChairForm | None = None,
 ) -> dict[str, Any]:
     initiative = promotion.initiative
     user = request.user
     pending = promotion.status == AutonomyPromotionStatus.PENDING
-    may_decide = pending and permissions.can_decide_autonomy_promotion(user, initiative)
+    deciding_as = permissions.autonomy_deciding_as(user, promotion) if pending else ""
+    may_decide = bool(deciding_as)
     evidence = promotion.evidence or {}
     return {
         "promotion": promotion,
@@ -105,6 +115,7 @@ def _detail_context(
         ],
         "is_pending": pending,
         "may_decide": may_decide,
+        "deciding_as_acting_chair": deciding_as == DecidedAs.ACTING_CHAIR,
         "decision_form": (
             decision_form or AutonomyDecisionForm(to_level_name=level_name(promotion.to_level))
         )
@@ -112,8 +123,16 @@ def _detail_context(
         else None,
         # Why the chair sees no decision form: recused from this initiative.
         "chair_recused_message": permissions.PROMOTION_CHAIR_RECUSED_MESSAGE
-        if pending and is_chair(user) and recused_as(user.pk, initiative)
+        if pending and permissions.chair_is_recused(user, initiative)
         else "",
+        # A recused chair steps aside by naming an acting chair; an admin may name one too.
+        "acting_chair_form": (
+            acting_chair_form
+            if acting_chair_form is not None
+            else ActingChairForm(promotion=promotion)
+        )
+        if pending and permissions.can_name_acting_chair(user)
+        else None,
         "may_withdraw": pending
         and permissions.can_withdraw_autonomy_promotion(
             user, initiative, promotion.requested_by_id
@@ -135,8 +154,8 @@ def autonomy_promotion_detail(request: HttpRequest, pk: int) -> TemplateResponse
 def autonomy_promotion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     promotion = _get_promotion(pk)
     require(
-        permissions.can_decide_autonomy_promotion(request.user, promotion.initiative),
-        permissions.autonomy_decide_denied_message(request.user, promotion.initiative),
+        permissions.can_decide_autonomy_promotion(request.user, promotion),
+        permissions.autonomy_decide_denied_message(request.user, promotion),
     )
     form = AutonomyDecisionForm(request.POST, to_level_name=level_name(promotion.to_level))
     status = 400
@@ -155,9 +174,10 @@ def autonomy_promotion_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("governance:autonomy_promotion_detail", pk=promotion.pk)
         else:
             initiative = Initiative.objects.get(pk=decided.initiative_id)
+            capacity = " as acting chair" if decided.decided_as == DecidedAs.ACTING_CHAIR else ""
             messages.success(
                 request,
-                f"Autonomy promotion {decided.get_status_display().lower()}: "
+                f"Autonomy promotion {decided.get_status_display().lower()}{capacity}: "
                 f"“{initiative.title}” is at the {level_name(initiative.autonomy_level)} level.",
             )
             return redirect("governance:autonomy_promotion_detail", pk=promotion.pk)
@@ -166,6 +186,34 @@ def autonomy_promotion_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "governance/gates/autonomy_detail.html",
         _detail_context(request, promotion, decision_form=form),
         status=status,
+    )
+
+
+@role_required(permissions.can_name_acting_chair, permissions.ACTING_CHAIR_DENIED_MESSAGE)
+@require_POST
+def autonomy_promotion_acting_chair(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name (or clear) the acting chair who decides this promotion instead of a recused chair."""
+    promotion = _get_promotion(pk)
+    form = ActingChairForm(request.POST, promotion=promotion)
+    if form.is_valid():
+        try:
+            named = services.autonomy_promotion_name_acting_chair(
+                promotion=promotion, actor=request.user, member=form.cleaned_data["member"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except ConflictError as error:
+            messages.error(request, error.message)
+            return redirect("governance:autonomy_promotion_detail", pk=promotion.pk)
+        else:
+            who = display_name(named.acting_chair) if named.acting_chair else "nobody"
+            messages.success(request, f"Acting chair for this promotion: {who}.")
+            return redirect("governance:autonomy_promotion_detail", pk=promotion.pk)
+    return TemplateResponse(
+        request,
+        "governance/gates/autonomy_detail.html",
+        _detail_context(request, promotion, acting_chair_form=form),
+        status=400,
     )
 
 
