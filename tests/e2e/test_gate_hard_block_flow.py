@@ -1,5 +1,6 @@
 """Gates that gate, in real Chromium: the chair cannot say go over a hard criterion (the Go
-option is disabled with the reason, and nothing changes); on an initiative the chair is recused
+option is disabled with the reason; forced through anyway, the server refuses it naming the
+criterion, and nothing changes); on an initiative the chair is recused
 from, the chair names an acting chair, who decides it in their own session, and the record says
 they decided as acting chair."""
 
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 from core.roles import Role
 from governance.gates.services import vote_cast
 from governance.models import CouncilMembership, DecidedAs, GateRequest, Seat
-from portfolio.models import Initiative, Stage
+from portfolio.models import Initiative, Stage, StageTransition
 from tests.e2e.support import log_in
 from tests.factories import UserFactory, scores, submitted_scorecard
 from tests.governance.gate_pages_support import (
@@ -87,9 +88,25 @@ def test_a_chair_cannot_override_a_hard_block_and_an_acting_chair_decides_a_recu
             "tr[data-criterion='scorecard_critical_areas']"
         )
     ).to_contain_text("Hard")
+
+    # Forced past the browser (the disabled attribute removed), the go reaches the server,
+    # which refuses it naming the criterion: the initiative stays where it was.
+    chair.evaluate("document.querySelector('input[name=decision][value=go]').disabled = false")
+    go.check()
+    chair.get_by_label("Reason").fill("Both seats approved; ownership is nearly settled.")
+    chair.get_by_role("button", name="Record decision").click()
+    refusal = chair.locator(".decision-form .error-summary")
+    expect(refusal).to_contain_text("The decision was not recorded")
+    expect(refusal).to_contain_text(
+        "Go (advance) is not available: Go is blocked by a criterion that cannot be overridden"
+    )
+    expect(refusal).to_contain_text("Ownership (2)")
+    expect(chair.get_by_test_id("request-status")).to_have_text("Pending review")
+    expect(chair.get_by_role("radio", name="Go (advance)")).to_be_disabled()
     blocked.refresh_from_db()
-    assert blocked.stage == Stage.PILOT
+    assert (blocked.stage, blocked.status) == (Stage.PILOT, "active")
     assert GateRequest.objects.get(pk=blocked_request.pk).status == "pending"
+    assert not StageTransition.objects.filter(initiative=blocked).exists()
 
     chair.goto(reverse("governance:gate_request_detail", args=[recused_request.pk]))
     expect(chair.get_by_text("As chair, name an acting chair below")).to_be_visible()
@@ -106,7 +123,12 @@ def test_a_chair_cannot_override_a_hard_block_and_an_acting_chair_decides_a_recu
     acting.get_by_label("Reason").fill("Security and legal approve; the chair stepped aside.")
     acting.get_by_role("button", name="Record decision").click()
     expect(acting.locator("ul.messages")).to_contain_text("is now Controlled rollout")
-    expect(acting.get_by_test_id("acting-chair")).to_contain_text("acting chair")
+    expect(acting.get_by_test_id("acting-chair")).to_have_text(
+        "acting chair, named by Sam Security"
+    )
+    expect(acting.get_by_test_id("acting-chair-position")).to_have_text(
+        "The chair, Sam Security, was recused: the initiative's safety owner."
+    )
 
     decided = GateRequest.objects.get(pk=recused_request.pk)
     assert decided.decided_as == DecidedAs.ACTING_CHAIR
