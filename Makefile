@@ -25,8 +25,9 @@ setup: install
 	$(PY) manage.py seed_value --quiet
 	$(PY) manage.py load_gate_policies
 	$(PY) manage.py seed_governance --quiet
-	$(PY) manage.py seed_register --quiet
 	$(PY) manage.py seed_readiness --quiet
+	$(PY) manage.py seed_history --quiet
+	$(PY) manage.py seed_register --quiet
 	$(PY) manage.py seed_gates --quiet
 	$(PY) manage.py seed_reports --quiet
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,3 +23,20 @@ def email_addresses(people: Iterable[AbstractBaseUser | None]) -> list[str]:
 def one_line(text: str) -> str:
     """`text` with its line breaks and runs of spaces folded, for a subject line."""
     return " ".join(text.split())
+
+
+@contextmanager
+def emails_not_sent() -> Iterator[None]:
+    """Send nothing while the block runs, including what is queued to go after its commit.
+
+    For the demo's seed commands: they replay a story through the real services, and the
+    notifications those services send would tell the demo's people about decisions taken
+    "months ago", hundreds of them, on the console of `make run` (or, with SMTP configured, in
+    their inboxes). Tasks run in-process when no broker is configured, as in `make run`.
+    """
+    backend = settings.EMAIL_BACKEND
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    try:
+        yield
+    finally:
+        settings.EMAIL_BACKEND = backend

@@ -15,9 +15,15 @@ An initiative is a dict with these keys:
 - "problem_statements": the versions in the order they were written, each with "quality"
   (STRONG or WEAK: what the statement check should make of it), a "note" and the "fields";
   an optional "author" (username) defaults to "created_by";
-- "stage_history": (stage, reason) steps from exploration, one stage at a time, each decided by
-  the governance admin;
-- "status": None while active, else (status, reason) for a hold or a kill after the last step.
+- "stage_history": (stage, reason) steps from exploration, one stage at a time;
+- "stage_months_ago": for each step, how many months before the current one the council decided
+  it (at that month's meeting, see portfolio.demo_timeline), so the history always ends in the
+  recent past and last month's report has movement to show;
+- "before_council" (optional, default False): the steps were taken before the council's stage
+  gates applied, so they are recorded as set by the governance admin, not as gate decisions
+  (the pilots that drifted in: their gates would fail today);
+- "status": None while active, else (status, reason) for a hold or a kill after the last step,
+  decided by the council "status_months_ago" months before the current one.
 """
 
 from __future__ import annotations
@@ -470,6 +476,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "year saved. Monitoring, incident ownership and a quarterly review are in place.",
             ),
         ),
+        "stage_months_ago": (28, 20, 11, 2),
         "status": None,
     },
     # 000: the code-review story, month 7 and stuck in the infrastructure build.
@@ -509,6 +516,8 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "so the pilot runs on a self-hosted Llama 3.1 behind the firewall.",
             ),
         ),
+        "stage_months_ago": (7,),
+        "before_council": True,
         "status": None,
     },
     # 000: the sales tool that solved every technical problem and failed at adoption.
@@ -520,7 +529,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
         "delivery_owner": "paul",
         "executive_sponsor": "eva",
         "value_owner": "priya",
-        "safety_owner": "lena",
+        "safety_owner": "chris",
         "escalation_path": "Priya Nair (business) → VP Sales → AI council → Eva Martens",
         "autonomy_level": AutonomyLevel.ASSISTANT,
         "eu_ai_act_tier": RiskTier.LIMITED,
@@ -554,6 +563,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "kept as the fallback.",
             ),
         ),
+        "stage_months_ago": (13, 7),
         "status": None,
     },
     # 000: the healthcare failure, cancelled after 9 months and $1.2M.
@@ -599,6 +609,9 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "path (HIPAA, EHR integration).",
             ),
         ),
+        "stage_months_ago": (19,),
+        "status_months_ago": 10,
+        "before_council": True,
         "status": (
             Status.STOPPED,
             "Kill after 9 months in pilot and $1.2M spent: HIPAA ruled out cloud AI APIs, the "
@@ -649,6 +662,9 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "recruiter confirming every shortlist.",
             ),
         ),
+        "stage_months_ago": (8,),
+        "status_months_ago": 3,
+        "before_council": True,
         "status": (
             Status.PAUSED,
             "Hold: the compliance review blocked deployment. No bias testing (race, gender, "
@@ -722,6 +738,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "Leadership review: go for broad deployment, chat next.",
             ),
         ),
+        "stage_months_ago": (13, 8, 3),
         "status": None,
     },
     # 001, use case 2: payment collections, one region with consistent invoice terms.
@@ -761,6 +778,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "defined. Success criteria: DSO and manual touches per invoice.",
             ),
         ),
+        "stage_months_ago": (4,),
         "status": None,
     },
     # 001, use case 3: insight synthesis for CX, one data source and one product area.
@@ -817,6 +835,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "checkout squad only.",
             ),
         ),
+        "stage_months_ago": (7, 1),
         "status": None,
     },
     # 001, use case 4 and the "what is blocked" line of the executive update: no owner for
@@ -868,6 +887,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "sampled answer accuracy. Security and legal review started.",
             ),
         ),
+        "stage_months_ago": (9,),
         "status": None,
     },
     # 001: the strong problem statement, after a weak first draft.
@@ -919,6 +939,7 @@ DEMO_INITIATIVES: tuple[dict[str, Any], ...] = (
                 "sandbox; success criteria: preparation time and manager trust in the summary.",
             ),
         ),
+        "stage_months_ago": (1,),
         "status": None,
     },
     # 001's bad problem statements, each still an idea in exploration with one owner so far.

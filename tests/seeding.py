@@ -52,10 +52,16 @@ def seed_demo_up_to_readiness() -> None:
     call_command("seed_governance", quiet=True)
 
 
+def seed_demo_up_to_history() -> None:
+    """The demo as `make setup` leaves it before the history seed (council decisions)."""
+    seed_demo_up_to_readiness()
+    call_command("seed_readiness", quiet=True)
+
+
 def seed_demo_up_to_gates(*, register: bool = True) -> None:
     """The demo as `make setup` leaves it before the gates seed (without the register's seed
     when `register` is false)."""
-    seed_demo_up_to_readiness()
+    seed_demo_up_to_history()
+    call_command("seed_history", quiet=True)
     if register:
         call_command("seed_register", quiet=True)
-    call_command("seed_readiness", quiet=True)

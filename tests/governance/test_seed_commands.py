@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from governance.models import GateRequest
+from governance.models import GateRequest, GateRequestStatus
 from portfolio.models import Initiative, Status
 from tests.seeding import seed_demo_up_to_gates
 
@@ -21,8 +21,12 @@ COLLECTIONS = "Payment collections automation"
 INSIGHT = "Insight synthesis for CX"
 
 
+def _pending(title: str):  # noqa: ANN202
+    return GateRequest.objects.filter(initiative__title=title, status=GateRequestStatus.PENDING)
+
+
 def _request(title: str) -> GateRequest:
-    return GateRequest.objects.get(initiative__title=title)
+    return _pending(title).get()
 
 
 def test_without_the_register_only_the_missing_checklist_is_justified(db: None) -> None:
@@ -43,8 +47,8 @@ def test_an_initiative_no_longer_in_the_stage_is_skipped_and_said_so(db: None) -
     out = StringIO()
     call_command("seed_gates", stdout=out)
 
-    assert not GateRequest.objects.filter(initiative__title=COLLECTIONS).exists()
-    assert GateRequest.objects.filter(initiative__title=INSIGHT).exists()
+    assert not _pending(COLLECTIONS).exists()
+    assert _pending(INSIGHT).exists()
     assert f"{COLLECTIONS} is paused (hold) in Pilot" in out.getvalue()
 
 
@@ -54,8 +58,8 @@ def test_seed_gates_prints_one_summary_line_unless_quiet(db: None) -> None:
     call_command("seed_gates", stdout=out)
 
     assert out.getvalue().splitlines() == [
-        "Gates: 2 pending gate requests filed with 2 votes, 1 item reviews recorded; "
-        "0 already there, skipped."
+        "Gates: 2 pending gate requests filed with 2 votes, 1 autonomy promotion(s) requested, "
+        "1 meeting(s) scheduled; 0 already there, skipped."
     ]
     quiet = StringIO()
     call_command("seed_gates", "--quiet", stdout=quiet)

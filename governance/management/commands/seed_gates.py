@@ -11,13 +11,18 @@ governance services only:
 - "Insight synthesis for CX" asks for Controlled rollout → Scale, filed by its business owner;
   Gina (product seat) approves. Its scorecard (72) is below the 75 the scale gate asks for, and
   the justification says why the owner asks anyway.
-- Chris (security chair) records the council's review of the area scored 1 on Sales call
-  coaching's current scorecard (user adoption readiness).
+- Priya asks the council to promote Customer triage and routing from agent to automated
+  workflow, with evidence for the five conditions (an autonomy promotion, waiting for the
+  chair; the chair is the initiative's safety owner, so an acting chair will decide it).
+- The next monthly council meeting is scheduled, its agenda frozen with what is pending.
+
+The council's past decisions and the review of Sales call coaching's area scored 1 are
+`seed_history`'s.
 
 A request's justification names only the criteria that really fail when it is filed (they are
 evaluated first, as the service will), so it stays true whatever else has been seeded.
-Idempotent: an initiative that already has any gate request is skipped, and so is an area that
-already has its review.
+Idempotent: a request is skipped when the initiative already has one from that stage, the
+promotion when the initiative has any, the meeting when one is already ahead.
 """
 
 from __future__ import annotations
@@ -32,10 +37,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.mail import emails_not_sent
+from governance.council.services import meeting_create
 from governance.gates.selectors import gate_preview
+from governance.gates.services.autonomy import autonomy_promotion_request
 from governance.gates.services.requests import gate_request_create, vote_cast
-from governance.gates.services.reviews import item_review_record
-from governance.models import CouncilMembership, GatePolicy, GateRequest, ItemReview
+from governance.models import (
+    AutonomyPromotion,
+    CouncilMeeting,
+    CouncilMembership,
+    GatePolicy,
+    GateRequest,
+)
+from portfolio.demo_timeline import next_council_meeting_at
 from portfolio.models import Initiative, Stage, Status
 from readiness.models import Assessment, AssessmentStatus
 
@@ -109,33 +123,54 @@ DEMO_REQUESTS: tuple[dict[str, Any], ...] = (
     },
 )
 
-DEMO_ITEM_REVIEWS: tuple[dict[str, str], ...] = (
-    {
-        "initiative": "Sales call coaching",
-        "item_id": "adoption_readiness",
-        "by": "chris",
-        "outcome": "accepted",
-        "note": (
-            "Reviewed at council: adoption (24 of 200 reps) is the blocker, not the technology. "
-            "No further spend on the Callwise contract until weekly active reps pass half the "
-            "team; Priya reports the number weekly and we look at it again in six weeks."
+TRIAGE = "Customer triage and routing"
+DEMO_PROMOTION: dict[str, Any] = {
+    "initiative": TRIAGE,
+    "by": "priya",
+    "evidence": {
+        "precision": (
+            "Eval set of 2,000 labelled support emails from September: routing accuracy 95.1% "
+            "against the 94% bar; refund and legal categories at 97%."
+        ),
+        "safety": (
+            "Redlines (no auto-close of complaints, legal threats always go to a person) tested "
+            "by the security team in November; EU hosting and no training on our data (DPA "
+            "clause 7); every routing decision logged to the audit store, checked by Sam."
+        ),
+        "stability": (
+            "Sprints 41 and 42: misroute rate 3.1% and 2.8%, both inside the 5% error budget. "
+            "The billing-dispute misroutes (open incident) followed a category change in sprint "
+            "43; the fix ships before the council meets."
+        ),
+        "observability": (
+            "Every routed email carries a trace id in the helpdesk that links its input, the "
+            "prompt and model versions and the rule that allowed an auto-close; the trace "
+            "viewer is on the operations dashboard."
+        ),
+        "business_proof": (
+            "Median first response on email: baseline 14 hours, 2.5 hours when measured on 31 "
+            "October 2026; email CSAT up 6 points over the same period."
         ),
     },
-)
+}
+# Who schedules the next meeting (the chair or a governance admin may).
+MEETING_SCHEDULER = "gina"
 
 
 @dataclass
 class GateSeedSummary:
     requests: int = 0
     votes: int = 0
-    reviews: int = 0
+    promotions: int = 0
+    meetings: int = 0
     existing: int = 0
     skipped: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         text = (
             f"Gates: {self.requests} pending gate requests filed with {self.votes} votes, "
-            f"{self.reviews} item reviews recorded; {self.existing} already there, skipped"
+            f"{self.promotions} autonomy promotion(s) requested, {self.meetings} meeting(s) "
+            f"scheduled; {self.existing} already there, skipped"
         )
         if self.skipped:
             text += f"; not seeded: {'; '.join(self.skipped)}"
@@ -145,15 +180,15 @@ class GateSeedSummary:
 class Command(BaseCommand):
     help = (
         "File the demo's pending gate requests (payment collections, insight synthesis) with "
-        "their first votes, and record the council's review of sales coaching's area scored 1. "
-        "Run after seed_governance and seed_readiness; safe to run again."
+        "their first votes and an autonomy promotion (customer triage), and schedule the next "
+        "council meeting. Run after seed_history and seed_register; safe to run again."
     )
 
     def add_arguments(self, parser) -> None:  # noqa: ANN001
         parser.add_argument("--quiet", action="store_true", help="Print nothing.")
 
     def handle(self, *args: Any, quiet: bool = False, **options: Any) -> None:
-        with transaction.atomic():
+        with emails_not_sent(), transaction.atomic():
             summary = seed_gates()
         if not quiet:
             self.stdout.write(summary.line())
@@ -171,7 +206,7 @@ def seed_gates() -> GateSeedSummary:
         raise CommandError("No readiness scorecards yet. Run `manage.py seed_readiness` first.")
     people = _people()
     summary = GateSeedSummary()
-    titles = {spec["initiative"] for spec in (*DEMO_REQUESTS, *DEMO_ITEM_REVIEWS)}
+    titles = {spec["initiative"] for spec in DEMO_REQUESTS} | {DEMO_PROMOTION["initiative"]}
     initiatives = {i.title: i for i in Initiative.objects.filter(title__in=titles)}
 
     for spec in DEMO_REQUESTS:
@@ -179,7 +214,9 @@ def seed_gates() -> GateSeedSummary:
         if initiative is None:
             summary.skipped.append(f"{spec['initiative']} not found (run seed_demo)")
             continue
-        if GateRequest.objects.filter(initiative=initiative).exists():
+        if GateRequest.objects.filter(
+            initiative=initiative, from_stage=spec["from_stage"]
+        ).exists():
             summary.existing += 1
             continue
         if initiative.stage != spec["from_stage"] or initiative.status != Status.ACTIVE:
@@ -204,32 +241,8 @@ def seed_gates() -> GateSeedSummary:
             )
             summary.votes += 1
 
-    for spec in DEMO_ITEM_REVIEWS:
-        initiative = initiatives.get(spec["initiative"])
-        scorecard = (
-            Assessment.objects.filter(
-                initiative=initiative, template__key=SCORECARD, status=AssessmentStatus.SUBMITTED
-            ).first()
-            if initiative is not None
-            else None
-        )
-        if scorecard is None:
-            summary.skipped.append(f"no submitted scorecard for {spec['initiative']}")
-            continue
-        if ItemReview.objects.filter(assessment=scorecard, item_id=spec["item_id"]).exists():
-            summary.existing += 1
-            continue
-        if (scorecard.result or {}).get("item_scores", {}).get(spec["item_id"]) != 1:
-            summary.skipped.append(f"{spec['item_id']} is not scored 1 on {initiative.title}")
-            continue
-        item_review_record(
-            assessment=scorecard,
-            item_id=spec["item_id"],
-            actor=people[spec["by"]],
-            outcome=spec["outcome"],
-            note=spec["note"],
-        )
-        summary.reviews += 1
+    _request_promotion(initiatives.get(DEMO_PROMOTION["initiative"]), people, summary)
+    _schedule_next_meeting(people, summary)
     return summary
 
 
@@ -252,10 +265,46 @@ def _justification(initiative: Initiative, spec: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _request_promotion(
+    initiative: Initiative | None,
+    people: Mapping[str, AbstractBaseUser],
+    summary: GateSeedSummary,
+) -> None:
+    if initiative is None:
+        summary.skipped.append(f"{DEMO_PROMOTION['initiative']} not found (run seed_demo)")
+        return
+    if AutonomyPromotion.objects.filter(initiative=initiative).exists():
+        summary.existing += 1
+        return
+    autonomy_promotion_request(
+        initiative=initiative,
+        actor=people[DEMO_PROMOTION["by"]],
+        evidence=DEMO_PROMOTION["evidence"],
+    )
+    summary.promotions += 1
+
+
+def _schedule_next_meeting(
+    people: Mapping[str, AbstractBaseUser], summary: GateSeedSummary
+) -> None:
+    """The council's next monthly meeting, its agenda frozen with what is pending now."""
+    now = timezone.now()
+    if CouncilMeeting.objects.filter(scheduled_for__gt=now).exists():
+        summary.existing += 1
+        return
+    at = next_council_meeting_at(now)
+    meeting_create(
+        actor=people[MEETING_SCHEDULER], title=f"AI council, {at:%B %Y}", scheduled_for=at
+    )
+    summary.meetings += 1
+
+
 def _people() -> dict[str, AbstractBaseUser]:
-    usernames = {spec["by"] for spec in (*DEMO_REQUESTS, *DEMO_ITEM_REVIEWS)} | {
-        vote["by"] for spec in DEMO_REQUESTS for vote in spec["votes"]
-    }
+    usernames = (
+        {spec["by"] for spec in DEMO_REQUESTS}
+        | {vote["by"] for spec in DEMO_REQUESTS for vote in spec["votes"]}
+        | {DEMO_PROMOTION["by"], MEETING_SCHEDULER}
+    )
     found = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
     if missing := sorted(usernames - set(found)):
         raise CommandError(

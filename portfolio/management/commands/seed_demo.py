@@ -1,5 +1,9 @@
 """Load the demo portfolio from `portfolio.demo_data`, through the same services the app uses.
 
+Every initiative starts in exploration: the stages its story reached and its holds and kills are
+decided by the council later in `make setup` (`manage.py seed_history`, after the council and
+the readiness results exist), through gate requests like any other.
+
 Idempotent: users are found by username, business units and vendors by name, initiatives by
 title, and an initiative that already exists is skipped entirely, so a second run writes nothing.
 """
@@ -8,31 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
-from core.audit import record_audit_event
 from portfolio.demo_data import (
     DEMO_ADMIN_USERNAME,
-    DEMO_AS_OF,
     DEMO_BUSINESS_UNITS,
     DEMO_INITIATIVES,
     DEMO_PASSWORD,
     DEMO_USERS,
     DEMO_VENDORS,
 )
-from portfolio.models import BusinessUnit, Initiative, StageTransition, Status, Vendor
+from portfolio.models import BusinessUnit, Initiative, Vendor
 from portfolio.services import (
     business_unit_create,
     initiative_create,
-    initiative_set_stage,
     problem_statement_save,
 )
 
@@ -45,7 +43,17 @@ _PEOPLE_FIELDS = (
 )
 # Keys of an initiative spec that are not model fields (see portfolio.demo_data).
 _SPEC_ONLY_KEYS = frozenset(
-    {"business_unit", "vendors", "created_by", "problem_statements", "stage_history", "status"}
+    {
+        "business_unit",
+        "vendors",
+        "created_by",
+        "problem_statements",
+        "stage_history",
+        "stage_months_ago",
+        "before_council",
+        "status",
+        "status_months_ago",
+    }
 )
 
 
@@ -108,7 +116,7 @@ def seed_demo() -> SeedSummary:
         if Initiative.objects.filter(title=spec["title"]).exists():
             summary.initiatives.existing += 1
             continue
-        _seed_initiative(spec, users=users, units=units, vendors=vendors, admin=admin)
+        _seed_initiative(spec, users=users, units=units, vendors=vendors)
         summary.initiatives.created += 1
     return summary
 
@@ -176,7 +184,6 @@ def _seed_initiative(
     users: Mapping[str, AbstractBaseUser],
     units: Mapping[str, BusinessUnit],
     vendors: Mapping[str, Vendor],
-    admin: AbstractBaseUser,
 ) -> Initiative:
     creator = users[spec["created_by"]]
     data = {name: value for name, value in spec.items() if name not in _SPEC_ONLY_KEYS}
@@ -195,59 +202,4 @@ def _seed_initiative(
             expected_version=number,
             note=version["note"],
         )
-
-    for to_stage, reason in spec["stage_history"]:
-        initiative = initiative_set_stage(
-            initiative=initiative, actor=admin, to_stage=to_stage, reason=reason
-        )
-
-    _backdate_stage_history(initiative, spec["start_date"])
-
-    if spec["status"] is not None:
-        status, reason = spec["status"]
-        _set_status(initiative, actor=admin, status=status, reason=reason)
     return initiative
-
-
-def _backdate_stage_history(initiative: Initiative, start: date | None) -> None:
-    """Spread the demo's stage changes over the story's real timeline.
-
-    The services stamp changes with the current time; without this, every demo initiative
-    would look freshly moved and nothing would show how long a pilot has been stuck. Only the
-    stage history is backdated: the audit events keep the moment the seed really ran.
-    """
-    transitions = list(initiative.stage_transitions.order_by("occurred_at", "id"))
-    if not transitions or start is None:
-        return
-    first = start + timedelta(days=30)
-    last = max(first, DEMO_AS_OF - timedelta(days=14))
-    step = (last - first) / max(len(transitions) - 1, 1)
-    moments = [
-        timezone.make_aware(datetime.combine(first + step * n, time(10, 0)))
-        for n in range(len(transitions))
-    ]
-    for transition, moment in zip(transitions, moments, strict=True):
-        StageTransition.objects.filter(pk=transition.pk).update(occurred_at=moment)
-    Initiative.objects.filter(pk=initiative.pk).update(stage_changed_at=moments[-1])
-
-
-def _set_status(
-    initiative: Initiative, *, actor: AbstractBaseUser, status: str, reason: str
-) -> None:
-    # There is no status service yet: the gate workflow issue will replace this with one (a
-    # hold or kill decision). Until then, the same shape: a conditional update that bumps the
-    # version, plus the audit event with the reason.
-    now = timezone.now()
-    updated = Initiative.objects.filter(pk=initiative.pk, status=Status.ACTIVE).update(
-        status=status, version=F("version") + 1, updated_at=now
-    )
-    if updated == 0:
-        return
-    record_audit_event(
-        actor=actor,
-        action="initiative.status_changed",
-        target=initiative,
-        initiative_id=initiative.pk,
-        changes={"status": [Status.ACTIVE.value, str(status)]},
-        reason=reason,
-    )

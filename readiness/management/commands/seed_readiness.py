@@ -27,8 +27,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from portfolio.models import Initiative, Stage, StageTransition, Vendor
+from portfolio.demo_data import DEMO_INITIATIVES
+from portfolio.demo_timeline import stage_moves_at
+from portfolio.models import Initiative, Stage, Vendor
 from readiness.models import Assessment, AssessmentStatus, AssessmentTemplate
 from readiness.services import assessment_create_draft, assessment_save, assessment_submit
 
@@ -48,6 +51,8 @@ COLLECTIONS = "Payment collections automation"
 INSIGHT = "Insight synthesis for CX"
 KNOWLEDGE = "Operations knowledge assistant"
 RENEWAL = "Renewal briefing for enterprise CSMs"
+
+DEMO_INITIATIVES_BY_TITLE = {spec["title"]: spec for spec in DEMO_INITIATIVES}
 
 # The council member who evaluates vendors (the security chair, see seed_governance).
 VENDOR_EVALUATOR = "chris"
@@ -885,20 +890,19 @@ def _backdate_superseded(
     """Move a superseded scorecard's submission date to when it was really scored.
 
     The service stamps every submission with the current time, so without this the earlier
-    and the later scorecard would be seconds apart in history and comparison. Only a superseded
-    row is moved, and only earlier (to its stage change plus the offset); the audit events keep
-    the moment the seed really ran.
+    and the later scorecard would be seconds apart in history and comparison. The date comes
+    from the story's timeline (portfolio.demo_timeline: when the initiative moved into
+    `stage`, plus the offset), so it holds whether or not the council has walked the stages
+    yet (`seed_history` runs after this). Only a superseded row is moved, and only earlier;
+    the audit events keep the moment the seed really ran.
     """
     if backdate is None:
         return
     stage, days = backdate
-    moved_in = (
-        StageTransition.objects.filter(initiative=initiative, to_stage=stage)
-        .exclude(from_stage=stage)
-        .order_by("occurred_at", "pk")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
+    spec = DEMO_INITIATIVES_BY_TITLE.get(initiative.title)
+    if spec is None:
+        return
+    moved_in = stage_moves_at(spec, timezone.localdate()).get(stage)
     if moved_in is None:
         return
     when = moved_in + datetime.timedelta(days=days)
