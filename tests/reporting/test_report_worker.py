@@ -50,8 +50,9 @@ DEMO_SEEDS: tuple[tuple[str, dict], ...] = (
     ("seed_value", {"quiet": True}),
     ("load_gate_policies", {}),
     ("seed_governance", {"quiet": True}),
-    ("seed_register", {"quiet": True}),
     ("seed_readiness", {"quiet": True}),
+    ("seed_history", {"quiet": True}),
+    ("seed_register", {"quiet": True}),
     ("seed_gates", {"quiet": True}),
     ("seed_reports", {"quiet": True}),  # the archive: last month's and last quarter's reports
 )
