@@ -199,5 +199,3 @@ def test_seeded_dates_start_before_the_demo_date_and_reviews_follow_the_start(
     for spec in active:
         initiative = Initiative.objects.get(title=spec["title"])
         assert initiative.next_review_date is not None, initiative.title
-
-
