@@ -108,7 +108,7 @@ class Decision(models.TextChoices):
 
 class DecidedAs(models.TextChoices):
     CHAIR = "chair", "Council chair"
-    ACTING_CHAIR = "acting_chair", "Acting chair (the chair is recused)"
+    ACTING_CHAIR = "acting_chair", "Acting chair, in the chair's place"
 
 
 class GateRequest(models.Model):

@@ -120,7 +120,10 @@ class DecisionForm(GatehouseFormMixin, forms.Form):
         decision = self.cleaned_data["decision"]
         reason = self.fields["decision"].widget.disabled.get(decision)
         if reason:
-            raise forms.ValidationError(f"{Decision(decision).label} is not available: {reason}.")
+            ending = "" if reason.endswith((".", "!", "?")) else "."
+            raise forms.ValidationError(
+                f"{Decision(decision).label} is not available: {reason}{ending}"
+            )
         return decision
 
 

@@ -159,16 +159,6 @@ def current_policy_version(from_stage: str, to_stage: str) -> GatePolicyVersion 
     )
 
 
-def due_iterations(today: date) -> list[int]:
-    """Ids of "iterate" decisions due back by `today` that have not come back yet."""
-    return list(
-        GateRequest.objects.filter(decision=Decision.ITERATE, iterate_due_on__lte=today)
-        .filter(returns__isnull=True)
-        .order_by("iterate_due_on", "pk")
-        .values_list("pk", flat=True)
-    )
-
-
 def next_gate_criteria(initiative: Initiative) -> list[dict[str, Any]]:
     """The criteria of the gate the initiative faces next ([] at the last stage or with no
     policy): what a new request would be held to."""
@@ -494,40 +484,32 @@ def areas_awaiting_review(*, limit: int) -> AreasAwaitingReview:
     return AreasAwaitingReview(shown=shown[:limit], count=count)
 
 
-# Each assessment's areas at 1 without a review, numbered across assessments in the queue's
-# order: `areas_before` is how many areas the assessments ahead of it have, so the assessments
-# the first `limit` areas fall in are those with `areas_before` < limit. `total` counts them all.
+# Every area at 1 without a review, in one pass: `areas_before` is how many such areas the
+# assessments ahead of its own have (the running count up to and including its assessment, less
+# its assessment's own), so the assessments the first `limit` areas fall in are those with
+# `areas_before` < limit; `total` counts them all.
 _UNREVIEWED_LOWEST_SQL = """
-WITH flagged AS (
-    SELECT assessment.id AS assessment_id, assessment.submitted_at, score.key AS item_id
-    FROM {assessments} AS assessment {scores}
-    WHERE assessment.id IN ({current}) AND score.value = {lowest}
+SELECT assessment_id, item_id, total FROM (
+    SELECT assessment.id AS assessment_id, score.key AS item_id,
+        COUNT(*) OVER (ORDER BY assessment.submitted_at, assessment.id)
+            - COUNT(*) OVER (PARTITION BY assessment.id) AS areas_before,
+        COUNT(*) OVER () AS total
+    FROM ({current}) AS assessment {scores}
+    WHERE score.value = {lowest}
     AND NOT EXISTS (
         SELECT 1 FROM {reviews} AS review
         WHERE review.assessment_id = assessment.id AND review.item_id = score.key
     )
-),
-per_assessment AS (
-    SELECT assessment_id, submitted_at, COUNT(*) AS areas FROM flagged
-    GROUP BY assessment_id, submitted_at
-),
-running AS (
-    SELECT assessment_id,
-        SUM(areas) OVER (ORDER BY submitted_at, assessment_id ROWS UNBOUNDED PRECEDING)
-            - areas AS areas_before,
-        SUM(areas) OVER () AS total
-    FROM per_assessment
-)
-SELECT flagged.assessment_id, flagged.item_id, running.total
-FROM flagged JOIN running ON running.assessment_id = flagged.assessment_id
-WHERE running.areas_before < %s
+) AS numbered
+WHERE areas_before < %s
 """
 # How each database unpacks a frozen result's item scores into (key, value) rows, and the
-# score they are compared with (a JSON value on PostgreSQL, a plain one on SQLite).
+# score they are compared with: as text on PostgreSQL (jsonb_each_text is the cheapest way to
+# unpack them), as a number on SQLite.
 _ITEM_SCORES = {
     "postgresql": (
-        "CROSS JOIN LATERAL jsonb_each(assessment.result -> 'item_scores') AS score",
-        "to_jsonb(%s::integer)",
+        "CROSS JOIN LATERAL jsonb_each_text(assessment.result -> 'item_scores') AS score",
+        "%s::text",
     ),
     "sqlite": (", json_each(assessment.result, '$.item_scores') AS score", "%s"),
 }
@@ -538,10 +520,12 @@ def _unreviewed_lowest_scores(
 ) -> tuple[dict[int, set[str]], int]:
     """{assessment id: its unreviewed areas at 1} for the assessments the first `limit` such
     areas fall in, and the number of such areas in all `current` assessments; one query."""
-    inner, params = current.order_by().values("pk").query.sql_with_params()
+    # Its columns are named as the model's fields: id, submitted_at, result.
+    inner, params = (
+        current.order_by().values("pk", "submitted_at", "result").query.sql_with_params()
+    )
     scores, lowest = _ITEM_SCORES[connection.vendor]
     sql = _UNREVIEWED_LOWEST_SQL.format(
-        assessments=connection.ops.quote_name(Assessment._meta.db_table),
         reviews=connection.ops.quote_name(ItemReview._meta.db_table),
         scores=scores,
         current=inner,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.audit import record_audit_event
+from core.concurrency import lock_for_update
 from core.people import display_name
 from governance.models import ActionItem, GateRequest, GateRequestStatus
 from portfolio.models import Initiative
@@ -36,11 +37,9 @@ def request_audit_target(request: GateRequest) -> dict[str, Any]:
 
 
 def lock_request(request: GateRequest) -> GateRequest:
-    """The request row, locked for the rest of the transaction (only that row: of=self)."""
-    return (
-        GateRequest.objects.select_for_update(of=("self",))
-        .select_related("policy_version__policy", "initiative")
-        .get(pk=request.pk)
+    """The request row, locked for the rest of the transaction (only that row)."""
+    return lock_for_update(
+        GateRequest.objects.select_related("policy_version__policy", "initiative"), request.pk
     )
 
 
