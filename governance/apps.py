@@ -13,9 +13,11 @@ class GovernanceConfig(AppConfig):
         from governance.gates.assessment_panel import item_review_section
         from governance.gates.panels import gate_panel
         from governance.gates.receivers import rereview_on_material_change
+        from governance.gates.stage_guard import hard_criteria_against_direct_move
         from governance.register.panels import register_panel
         from portfolio.panels import register_initiative_panel
         from portfolio.signals import initiative_changed
+        from portfolio.stage_guards import register_stage_move_guard
         from readiness.extensions import register_assessment_section
 
         initiative_changed.connect(
@@ -29,3 +31,5 @@ class GovernanceConfig(AppConfig):
         # Readiness cannot import governance either: the council's review of areas scored 1
         # is added to the assessment page through readiness.extensions.
         register_assessment_section(item_review_section)
+        # A governance admin's direct stage change is held to the hard criteria too.
+        register_stage_move_guard(hard_criteria_against_direct_move)

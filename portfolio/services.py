@@ -40,6 +40,7 @@ from portfolio.permissions import (
 )
 from portfolio.rules import check_problem_statement, stage_change_problems, status_change_problems
 from portfolio.signals import initiative_changed
+from portfolio.stage_guards import stage_move_problems
 from portfolio.vocabulary import autonomy_rank
 
 INITIATIVE_EDITABLE_FIELDS: tuple[str, ...] = (
@@ -233,8 +234,16 @@ def initiative_update(
 def initiative_set_stage(
     *, initiative: Initiative, actor: AbstractBaseUser, to_stage: str, reason: str
 ) -> Initiative:
-    """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow."""
+    """Move an initiative to `to_stage` by an admin's decision, outside the gate workflow.
+
+    A move forward is refused (ValidationError on `to_stage`, nothing changed) while any check
+    registered in portfolio.stage_guards objects: governance's hard criteria, which no decision
+    may override. A move back is a correction and only the portfolio's own rules apply.
+    """
     require(can_set_stage(actor), "Only a governance admin can set an initiative's stage directly.")
+    locked = lock_for_update(Initiative, initiative.pk)
+    if problems := stage_move_problems(locked, to_stage):
+        raise ValidationError({"to_stage": list(problems)})
     return initiative_change_stage(
         initiative=initiative, actor=actor, to_stage=to_stage, reason=reason
     )
