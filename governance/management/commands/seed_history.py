@@ -291,7 +291,7 @@ def _hold_meeting(
         title=f"AI council, {meeting_at:%B %Y}",
         scheduled_for=meeting_at,
     )
-    lines = [f"Decisions of the AI council on {meeting_at:%d %B %Y}:"]
+    lines = [f"Decisions of the AI council on {meeting_at.day} {meeting_at:%B %Y}:"]
     for index, (step, request) in enumerate(filed):
         decided = _decide(step, request, meeting, people)
         summary.decisions += 1
