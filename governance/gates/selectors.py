@@ -484,34 +484,52 @@ def areas_awaiting_review(*, limit: int) -> AreasAwaitingReview:
     return AreasAwaitingReview(shown=shown[:limit], count=count)
 
 
-# Every area at 1 without a review, in one pass: `areas_before` is how many such areas the
-# assessments ahead of its own have (the running count up to and including its assessment, less
-# its assessment's own), so the assessments the first `limit` areas fall in are those with
-# `areas_before` < limit; `total` counts them all.
+# Per assessment, its areas at 1 without a review (their ids joined by spaces: ids are slugs)
+# and how many; `areas_before` is how many the assessments ahead of it in the queue's order
+# have, so the assessments the first `limit` areas fall in are those with `areas_before` <
+# limit; `total` counts every area.
 _UNREVIEWED_LOWEST_SQL = """
-SELECT assessment_id, item_id, total FROM (
-    SELECT assessment.id AS assessment_id, score.key AS item_id,
-        COUNT(*) OVER (ORDER BY assessment.submitted_at, assessment.id)
-            - COUNT(*) OVER (PARTITION BY assessment.id) AS areas_before,
-        COUNT(*) OVER () AS total
-    FROM ({current}) AS assessment {scores}
-    WHERE score.value = {lowest}
-    AND NOT EXISTS (
-        SELECT 1 FROM {reviews} AS review
-        WHERE review.assessment_id = assessment.id AND review.item_id = score.key
-    )
+SELECT id, item_ids, total FROM (
+    SELECT id, item_ids,
+        SUM(areas) OVER (ORDER BY submitted_at, id ROWS UNBOUNDED PRECEDING) - areas
+            AS areas_before,
+        SUM(areas) OVER () AS total
+    FROM (
+        SELECT assessment.id, assessment.submitted_at, COUNT(*) AS areas,
+            {join_ids}(score.key, ' ') AS item_ids
+        FROM ({current}) AS assessment {scores}
+        WHERE score.value = {lowest}
+        AND NOT EXISTS (
+            SELECT 1 FROM {reviews} AS review
+            WHERE review.assessment_id = assessment.id AND review.item_id = score.key
+        )
+        GROUP BY assessment.id, assessment.submitted_at
+    ) AS per_assessment
 ) AS numbered
 WHERE areas_before < %s
 """
-# How each database unpacks a frozen result's item scores into (key, value) rows, and the
-# score they are compared with: as text on PostgreSQL (jsonb_each_text is the cheapest way to
-# unpack them), as a number on SQLite.
+
+
+@dataclass(frozen=True)
+class _ScoresSql:
+    """How a database unpacks a frozen result's item scores into (key, value) rows, the score
+    they are compared with, and its function that joins strings."""
+
+    unpack: str
+    score: str
+    join_ids: str
+
+
 _ITEM_SCORES = {
-    "postgresql": (
+    # As text: jsonb_each_text is the cheapest way to unpack them.
+    "postgresql": _ScoresSql(
         "CROSS JOIN LATERAL jsonb_each_text(assessment.result -> 'item_scores') AS score",
         "%s::text",
+        "string_agg",
     ),
-    "sqlite": (", json_each(assessment.result, '$.item_scores') AS score", "%s"),
+    "sqlite": _ScoresSql(
+        ", json_each(assessment.result, '$.item_scores') AS score", "%s", "group_concat"
+    ),
 }
 
 
@@ -520,23 +538,22 @@ def _unreviewed_lowest_scores(
 ) -> tuple[dict[int, set[str]], int]:
     """{assessment id: its unreviewed areas at 1} for the assessments the first `limit` such
     areas fall in, and the number of such areas in all `current` assessments; one query."""
-    # Its columns are named as the model's fields: id, submitted_at, result.
+    # A subquery whose columns are named id, submitted_at and result.
     inner, params = (
-        current.order_by().values("pk", "submitted_at", "result").query.sql_with_params()
+        current.order_by().values("id", "submitted_at", "result").query.sql_with_params()
     )
-    scores, lowest = _ITEM_SCORES[connection.vendor]
+    vendor = _ITEM_SCORES[connection.vendor]
     sql = _UNREVIEWED_LOWEST_SQL.format(
         reviews=connection.ops.quote_name(ItemReview._meta.db_table),
-        scores=scores,
+        scores=vendor.unpack,
         current=inner,
-        lowest=lowest,
+        lowest=vendor.score,
+        join_ids=vendor.join_ids,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, LOWEST_SCORE, limit))
         rows = cursor.fetchall()
-    flagged: dict[int, set[str]] = {}
-    for assessment_id, item_id, _ in rows:
-        flagged.setdefault(assessment_id, set()).add(item_id)
+    flagged = {assessment_id: set(item_ids.split()) for assessment_id, item_ids, _ in rows}
     return flagged, int(rows[0][2]) if rows else 0
 
 
