@@ -119,6 +119,11 @@ class AutonomyPromotionViewSet(
     serializer_class = AutonomyPromotionSerializer
     filterset_class = AutonomyPromotionFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
+    # Who may file a gate request may file a promotion, so its role half is the same; decide
+    # and withdraw ask their own question of the promotion before the body.
+    write_roles = {
+        "create": (permissions.can_request_gates, permissions.PROMOTION_REQUEST_DENIED_MESSAGE),
+    }
 
     def get_queryset(self) -> QuerySet[AutonomyPromotion]:
         if not permissions.can_view_governance(self.request.user):
