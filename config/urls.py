@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,7 +10,11 @@ from core.views import healthz
 handler404 = "core.views.not_found"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portfolio:initiative_list"), name="home"),
+    path(
+        "",
+        require_safe(RedirectView.as_view(pattern_name="portfolio:initiative_list")),
+        name="home",
+    ),
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
