@@ -48,7 +48,8 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-# The busiest pages at 1,000 and 10,000 initiatives (p50/p95, queries); several minutes.
+# The busiest pages at 1,000 and 10,000 initiatives (p50/p95, queries, the 150 ms goal) and the
+# dashboard's requests per second on gunicorn with 8 clients; several minutes.
 bench: install
 	$(PY) bench/pages_bench.py $(BENCH_ARGS)
 
