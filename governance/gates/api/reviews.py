@@ -158,6 +158,9 @@ class ReReviewSerializer(serializers.ModelSerializer):
     )
     changes = ReReviewChangeSerializer(many=True)
     open = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(
+        choices=ReReviewOutcome.choices, allow_blank=True, read_only=True, help_text='"" while open'
+    )
     resolved_by = UserSummarySerializer(allow_null=True)
 
     class Meta:
