@@ -23,15 +23,13 @@ from django.utils import timezone
 from core.audit import record_audit_event
 from core.concurrency import lock_for_update
 from core.errors import BlockedError, ConflictError
-from core.people import display_name
 from core.permissions import require
-from core.roles import Role, has_role
-from governance.council.permissions import council_membership, recused_as
 from governance.council.rules import go_blockers, parse_conditions
 from governance.council.services import current_meeting
 from governance.gates import acting_chair, notifications
 from governance.gates.permissions import (
     ACTING_CHAIR_DENIED_MESSAGE,
+    acting_chair_problem,
     can_name_acting_chair,
     decide_denied_message,
     deciding_as,
@@ -437,20 +435,8 @@ def gate_request_name_acting_chair(
     locked = lock_request(request)
     if locked.status != GateRequestStatus.PENDING:
         raise ConflictError(closed_message(locked))
-    if member is not None:
-        membership = council_membership(member)
-        if membership is None or not member.is_active or not has_role(member, Role.COUNCIL_MEMBER):
-            raise ValidationError(
-                {"member": f"{display_name(member)} holds no active council seat."}
-            )
-        if membership.is_chair:
-            raise ValidationError(
-                {"member": "The chair decides as chair; name another council member."}
-            )
-        if role := recused_as(member.pk, locked.initiative):
-            raise ValidationError(
-                {"member": f"{display_name(member)} is recused: the initiative's {role}."}
-            )
+    if member is not None and (problem := acting_chair_problem(member, locked.initiative)):
+        raise ValidationError({"member": problem})
     before = locked.acting_chair_id
     after = member.pk if member is not None else None
     if before == after:
