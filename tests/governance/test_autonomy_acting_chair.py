@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from core.errors import ConflictError
-from core.models import AuditEvent
 from core.people import display_name
 from core.roles import Role
 from governance.gates.permissions import (
@@ -29,7 +28,7 @@ from governance.gates.services import (
 from governance.models import AutonomyPromotion, AutonomyPromotionStatus, DecidedAs, Seat
 from portfolio.models import Initiative, Stage
 from tests.factories import CouncilMembershipFactory, InitiativeFactory
-from tests.governance.autonomy_support import GOOD_EVIDENCE
+from tests.governance.autonomy_support import GOOD_EVIDENCE, events, level_of
 from tests.roles import (
     api_client,
     expected_status,
@@ -68,14 +67,6 @@ def promotion(initiative, product_owner):
     return autonomy_promotion_request(
         initiative=initiative, actor=product_owner, evidence=GOOD_EVIDENCE
     )
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
-
-
-def level_of(initiative: Initiative) -> str:
-    return Initiative.objects.values_list("autonomy_level", flat=True).get(pk=initiative.pk)
 
 
 def stored(promotion: AutonomyPromotion) -> AutonomyPromotion:

@@ -30,7 +30,7 @@ from governance.models import AutonomyPromotion, AutonomyPromotionStatus, ReRevi
 from portfolio.models import Initiative, Stage, Status
 from portfolio.services import AUTONOMY_RAISE_MESSAGE, initiative_update
 from tests.factories import InitiativeFactory
-from tests.governance.autonomy_support import GOOD_EVIDENCE
+from tests.governance.autonomy_support import GOOD_EVIDENCE, events, level_of
 
 pytestmark = pytest.mark.django_db
 
@@ -55,14 +55,6 @@ def promotion(initiative, product_owner):
     return autonomy_promotion_request(
         initiative=initiative, actor=product_owner, evidence=GOOD_EVIDENCE
     )
-
-
-def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("sequence"))
-
-
-def level_of(initiative: Initiative) -> str:
-    return Initiative.objects.values_list("autonomy_level", flat=True).get(pk=initiative.pk)
 
 
 # ---------------------------------------------------------------------------------------------
