@@ -65,8 +65,8 @@ class GatePolicyVersion(models.Model):
     """One immutable version of a gate's criteria and decision rules.
 
     `criteria` is a list of {"id": criterion id, "params": {...}} evaluated by
-    governance.rules; `decider_roles` are Gatehouse roles whose votes count; `required_seats`
-    must each have at least one approval.
+    governance.gates.rules; `decider_roles` are Gatehouse roles whose votes count;
+    `required_seats` must each have at least one approval.
     """
 
     policy = models.ForeignKey(GatePolicy, on_delete=models.PROTECT, related_name="versions")

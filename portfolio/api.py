@@ -33,7 +33,7 @@ from portfolio.permissions import (
     can_view_portfolio,
     get_initiative_for_user,
 )
-from portfolio.rules import check_problem_statement, render_problem_statement
+from portfolio.problem_statement_rules import check_problem_statement, render_problem_statement
 from portfolio.services import (
     INITIATIVE_EDITABLE_FIELDS,
     business_unit_create,

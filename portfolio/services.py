@@ -38,7 +38,8 @@ from portfolio.permissions import (
     can_manage_business_units,
     can_set_stage,
 )
-from portfolio.rules import check_problem_statement, stage_change_problems, status_change_problems
+from portfolio.problem_statement_rules import check_problem_statement
+from portfolio.rules import stage_change_problems, status_change_problems
 from portfolio.signals import initiative_changed
 from portfolio.stage_guards import stage_move_problems
 from portfolio.vocabulary import autonomy_rank

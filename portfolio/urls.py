@@ -1,7 +1,7 @@
 from django.urls import path
 
 from portfolio import views
-from portfolio.value import views as value_views
+from portfolio.value import urls as value_urls
 
 app_name = "portfolio"
 
@@ -31,25 +31,5 @@ urlpatterns = [
         views.problem_statement_history,
         name="problem_statement_history",
     ),
-    path("initiatives/<int:pk>/value/", value_views.initiative_value, name="initiative_value"),
-    path(
-        "initiatives/<int:pk>/value/kpi/",
-        value_views.initiative_value_kpi,
-        name="initiative_value_kpi",
-    ),
-    path(
-        "initiatives/<int:pk>/value/measurements/",
-        value_views.initiative_value_measurement,
-        name="initiative_value_measurement",
-    ),
-    path(
-        "initiatives/<int:pk>/value/measurements/import/",
-        value_views.initiative_value_import,
-        name="initiative_value_import",
-    ),
-    path(
-        "initiatives/<int:pk>/value/adoption/",
-        value_views.initiative_value_adoption,
-        name="initiative_value_adoption",
-    ),
+    *value_urls.urlpatterns,
 ]

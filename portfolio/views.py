@@ -35,7 +35,7 @@ from portfolio.permissions import (
     can_view_portfolio,
     get_initiative_for_user,
 )
-from portfolio.rules import (
+from portfolio.problem_statement_rules import (
     PROBLEM_STATEMENT_PARTS,
     check_problem_statement,
     diff_problem_statements,

@@ -93,20 +93,6 @@ class MembershipForm(GatehouseFormMixin, forms.Form):
         self.fields["user"].queryset = council_candidates()
 
 
-# Labels of the parameters an admin tunes on the policy page; their bounds and defaults are
-# governance.rules.CRITERION_PARAMS. Parameters not shown (the scorecard's template key) are
-# kept as they were.
-PARAM_LABELS: dict[tuple[str, str], str] = {
-    ("checklist_passed", "template"): "Checklist that must pass",
-    ("scorecard_ready", "max_age_days"): "Maximum age of the scorecard (days)",
-    ("scorecard_ready", "min_total"): "Minimum total (of 90)",
-    ("scorecard_ready", "critical_minimum"): "Minimum score of each critical area (1–5)",
-    ("no_unmitigated_high_risk", "min_severity"): (
-        "Risks at or above this severity (of 25) need a mitigation"
-    ),
-}
-
-
 def default_scheduled_for(now: datetime.datetime) -> datetime.datetime:
     """Tomorrow at 10:00 local time: a sensible first guess for the next council meeting."""
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)

@@ -15,11 +15,10 @@ from django.contrib.auth import get_user_model
 
 from core.people import display_name
 from core.roles import ROLE_LABELS, Role
-from governance.council.forms import PARAM_LABELS
 from governance.council.permissions import initiative_owner_ids
 from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
+from governance.gates.criterion_rules import CRITERIA, CRITERION_PARAMS
 from governance.gates.presentation import criterion_name
-from governance.gates.rules import CRITERIA, CRITERION_PARAMS
 from governance.models import (
     AutonomyPromotion,
     Decision,
@@ -30,6 +29,19 @@ from governance.models import (
     VoteChoice,
 )
 from portfolio.forms import DateInput, GatehouseFormMixin, gatehouse_users
+
+# Labels of the parameters an admin tunes on the policy page; their bounds and defaults are
+# governance.gates.criterion_rules.CRITERION_PARAMS. Parameters not shown (the scorecard's
+# template key) are kept as they were.
+PARAM_LABELS: dict[tuple[str, str], str] = {
+    ("checklist_passed", "template"): "Checklist that must pass",
+    ("scorecard_ready", "max_age_days"): "Maximum age of the scorecard (days)",
+    ("scorecard_ready", "min_total"): "Minimum total (of 90)",
+    ("scorecard_ready", "critical_minimum"): "Minimum score of each critical area (1–5)",
+    ("no_unmitigated_high_risk", "min_severity"): (
+        "Risks at or above this severity (of 25) need a mitigation"
+    ),
+}
 
 
 class GateRequestForm(GatehouseFormMixin, forms.Form):

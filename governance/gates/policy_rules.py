@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.council.rules import SEAT_IDS
-from governance.gates.rules import CRITERIA, CRITERION_PARAMS, must_be_hard
+from governance.gates.criterion_rules import CRITERIA, CRITERION_PARAMS
+from governance.gates.rules import must_be_hard
 from portfolio.vocabulary import next_stage
 
 

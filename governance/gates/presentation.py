@@ -15,7 +15,8 @@ from core.roles import ROLE_LABELS, Role
 from governance.council import permissions as council_permissions
 from governance.council import rules as council_rules
 from governance.gates import selectors
-from governance.gates.rules import CRITERIA, GoCheck, criterion_label, evaluate_gate, go_check
+from governance.gates.criterion_rules import CRITERIA, criterion_label
+from governance.gates.rules import GoCheck, evaluate_gate, go_check
 from governance.models import CouncilMembership, Decision, GatePolicyVersion, GateRequest, Seat
 from portfolio.models import Initiative
 from portfolio.vocabulary import STAGE_LABELS
@@ -80,7 +81,7 @@ def evidence_href(kind: str, evidence_id: int | None, initiative_id: int) -> str
     """Where the evidence for a criterion lives, for a link beside its pass or fail.
 
     The problem statement is read on the initiative page (everyone may see it there; its edit
-    page is for owners only); the other kinds follow governance.selectors.evidence_url.
+    page is for owners only); the other kinds follow governance.gates.selectors.evidence_url.
     """
     if kind == "problem_statement":
         return reverse("portfolio:initiative_detail", args=[initiative_id]) + "#statement-heading"

@@ -34,16 +34,15 @@ from django.utils import timezone
 from core.roles import User
 from governance.council.permissions import council_seat, initiative_owner_ids
 from governance.council.rules import Tally, VoteInput, go_blockers, is_recused, tally
-from governance.gates.drift_rules import in_pilot_purgatory
-from governance.gates.rules import (
+from governance.gates.criterion_rules import (
     AssessmentFacts,
-    CriterionResult,
     GateSnapshot,
     IncidentFacts,
     ProblemStatementFacts,
     RiskFacts,
-    evaluate_gate,
 )
+from governance.gates.drift_rules import in_pilot_purgatory
+from governance.gates.rules import CriterionResult, evaluate_gate
 from governance.models import (
     ITEM_REVIEW_CLEARING_OUTCOMES,
     Decision,

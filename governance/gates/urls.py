@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.urls import path
 
 from core.api import ApiRouter
-from governance.gates import pipeline_api
 from governance.gates.api import autonomy as autonomy_api
+from governance.gates.api import gate_status as gate_status_api
 from governance.gates.api import policies as policies_api
 from governance.gates.api import requests as requests_api
 from governance.gates.api import reviews as reviews_api
@@ -104,14 +104,14 @@ api_urlpatterns = [
     # Documented without a trailing slash, as the issue names it: `…/gate-status?stage=pilot`.
     path(
         "initiatives/<int:pk>/gate-status",
-        pipeline_api.GateStatusView.as_view(),
+        gate_status_api.GateStatusView.as_view(),
         name="initiative-gate-status",
     ),
     # With one too, answered directly rather than redirected: a redirect would lose pipelines
     # whose HTTP client does not follow it. Left out of the schema (schema=None): same endpoint.
     path(
         "initiatives/<int:pk>/gate-status/",
-        pipeline_api.GateStatusView.as_view(schema=None),
+        gate_status_api.GateStatusView.as_view(schema=None),
         name="initiative-gate-status-slash",
     ),
 ]

@@ -18,7 +18,7 @@ Shapes (every list is paginated like the rest of the API: count, next, previous,
   ``note``). Action items have no version and are not edited; PUT/PATCH answer 405.
 
 Everyone with a Gatehouse role reads; the initiative's named people, council members and
-governance admins write (see governance.register_permissions). Errors name the field:
+governance admins write (see governance.register.permissions). Errors name the field:
 ``{"likelihood": ["Likelihood must be a whole number from 1 to 5 …"]}``. Closing, resolving,
 recording or completing twice answers 409. Serializers check shape; the services decide.
 """

@@ -1,4 +1,4 @@
-"""The shapes of the register API (governance.api_register): what it answers, and what each
+"""The shapes of the register API (governance.register.api): what it answers, and what each
 write accepts. They check shape only; the services decide.
 """
 

@@ -593,7 +593,7 @@ def test_the_policies_page_spells_out_every_gate(client, executive, policies):
 
 def policy_post_data(version: GatePolicyVersion, **overrides) -> dict:
     """The policy form as a governance admin would submit it, unchanged unless overridden."""
-    from governance.council.forms import PARAM_LABELS
+    from governance.gates.forms import PARAM_LABELS
 
     data: dict = {
         "based_on": version.number,

@@ -12,19 +12,19 @@ import pytest
 
 from governance.council import rules as council_rules
 from governance.council.rules import VoteInput, go_blockers, is_recused, parse_conditions, tally
-from governance.gates import rules
-from governance.gates.default_policies import default_policy_definitions
-from governance.gates.drift_rules import MaterialChange, in_pilot_purgatory, material_changes
-from governance.gates.policy_rules import criteria_problems, policy_problems
-from governance.gates.rules import (
+from governance.gates import criterion_rules
+from governance.gates.criterion_rules import (
     AssessmentFacts,
     GateSnapshot,
     IncidentFacts,
     ProblemStatementFacts,
     RiskFacts,
     criterion_label,
-    evaluate_gate,
 )
+from governance.gates.default_policies import default_policy_definitions
+from governance.gates.drift_rules import MaterialChange, in_pilot_purgatory, material_changes
+from governance.gates.policy_rules import criteria_problems, policy_problems
+from governance.gates.rules import evaluate_gate
 from governance.models import Decision, Seat, VoteChoice
 from governance.register.rules import risk_escalated, risk_severity
 from portfolio.models import STAGE_ORDER
@@ -554,11 +554,11 @@ def test_every_criterion_says_what_kind_of_evidence_it_links_to():
         problem_statement=None,
         assessments={},
     )
-    assert rules.CRITERIA
-    for criterion_id in rules.CRITERIA:
+    assert criterion_rules.CRITERIA
+    for criterion_id in criterion_rules.CRITERIA:
         result = evaluate_gate([{"id": criterion_id}], snap)[-1]
         assert result.id == criterion_id
-        assert result.evidence_kind in rules.EVIDENCE_KINDS
+        assert result.evidence_kind in criterion_rules.EVIDENCE_KINDS
 
 
 # ---------------------------------------------------------------------------------------------

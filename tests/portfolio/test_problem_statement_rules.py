@@ -6,26 +6,28 @@ from datetime import date, datetime
 
 import pytest
 
-from portfolio.rules import (
+from portfolio.problem_statement_rules import (
     BLOCKING,
     EXTRA_PARTS,
     FINDING_CODES,
     PROBLEM_STATEMENT_PART_BY_FIELD,
     PROBLEM_STATEMENT_PARTS,
     TEMPLATE_PARTS,
-    VAGUE_PHRASES,
     WARNING,
     FieldChange,
     Finding,
     ProblemStatementCheck,
     ProblemStatementPart,
-    VaguePhrase,
     check_problem_statement,
     diff_problem_statements,
-    has_number,
-    is_named_user,
     parse_target_date,
     render_problem_statement,
+)
+from portfolio.problem_statement_wording import (
+    VAGUE_PHRASES,
+    VaguePhrase,
+    has_number,
+    is_named_user,
 )
 
 TODAY = date(2026, 1, 15)

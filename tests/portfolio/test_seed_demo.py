@@ -32,7 +32,7 @@ from portfolio.models import (
     Status,
     Vendor,
 )
-from portfolio.rules import check_problem_statement
+from portfolio.problem_statement_rules import check_problem_statement
 from tests.seeding import seed_once_per_module
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from governance.gates.rules import CRITERION_PARAMS
+from governance.gates.criterion_rules import CRITERION_PARAMS
 from governance.models import Risk
 from governance.register.filters import severity_level
 from portfolio import vocabulary

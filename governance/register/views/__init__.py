@@ -2,7 +2,7 @@
 
 Every list works like the portfolio list: filters in the URL, htmx swaps the results section in
 place (`#results` partial), pagination, an empty state that says what to do. Every change goes
-through governance.register_services; these views only translate forms and errors.
+through governance.register.services; these views only translate forms and errors.
 
 One module per kind of record; the page shapes they share are in `pages`.
 """

@@ -8,7 +8,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.permissions import role_required
-from governance.gates.rules import RiskFacts, risk_blocks_gate, unmitigated_risk_threshold
+from governance.gates.criterion_rules import (
+    RiskFacts,
+    risk_blocks_gate,
+    unmitigated_risk_threshold,
+)
 from governance.gates.selectors import next_gate_criteria
 from governance.models import Risk, RiskStatus
 from governance.register.filters import (

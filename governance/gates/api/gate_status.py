@@ -1,7 +1,7 @@
 """/api/v1/initiatives/{id}/gate-status: may this initiative be deployed at a stage?
 
 Called by deployment pipelines with a read-only token (`manage.py create_pipeline_token`) and
-by anyone with a Gatehouse role. The rule lives in governance.gate_status; this only parses
+by anyone with a Gatehouse role. The rule lives in governance.gates.gate_status; this only parses
 the query, loads the initiative and shapes the answer.
 """
 
