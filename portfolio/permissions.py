@@ -19,6 +19,7 @@ PROBLEM_STATEMENT_DENIED_MESSAGE = (
 CREATE_DENIED_MESSAGE = "Only product owners and governance admins can create initiatives."
 BUSINESS_UNIT_CREATE_DENIED_MESSAGE = "Only a governance admin can create business units."
 BUSINESS_UNIT_CHANGE_DENIED_MESSAGE = "Only a governance admin can change business units."
+SET_STAGE_DENIED_MESSAGE = "Only a governance admin can set an initiative's stage directly."
 
 
 def can_view_portfolio(user: User) -> bool:

@@ -33,6 +33,7 @@ from portfolio.permissions import (
     CREATE_DENIED_MESSAGE,
     EDIT_DENIED_MESSAGE,
     PROBLEM_STATEMENT_DENIED_MESSAGE,
+    SET_STAGE_DENIED_MESSAGE,
     can_create_initiative,
     can_edit_initiative,
     can_manage_business_units,
@@ -241,7 +242,7 @@ def initiative_set_stage(
     registered in portfolio.stage_guards objects: governance's hard criteria, which no decision
     may override. A move back is a correction and only the portfolio's own rules apply.
     """
-    require(can_set_stage(actor), "Only a governance admin can set an initiative's stage directly.")
+    require(can_set_stage(actor), SET_STAGE_DENIED_MESSAGE)
     locked = lock_for_update(Initiative, initiative.pk)
     if problems := stage_move_problems(locked, to_stage):
         raise ValidationError({"to_stage": list(problems)})

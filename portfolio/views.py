@@ -29,6 +29,8 @@ from portfolio.models import (
 )
 from portfolio.panels import render_initiative_panels
 from portfolio.permissions import (
+    CREATE_DENIED_MESSAGE,
+    SET_STAGE_DENIED_MESSAGE,
     can_create_initiative,
     can_edit_initiative,
     can_set_stage,
@@ -114,10 +116,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 @role_required(can_view_portfolio)
 @require_http_methods(["GET", "POST"])
 def initiative_create_view(request: HttpRequest) -> HttpResponse:
-    require(
-        can_create_initiative(request.user),
-        "Only product owners and governance admins can create initiatives.",
-    )
+    require(can_create_initiative(request.user), CREATE_DENIED_MESSAGE)
     form = InitiativeForm(request.POST or None, initial={"business_owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,10 +171,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def initiative_stage(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, pk)
-    require(
-        can_set_stage(request.user),
-        "Only a governance admin can set an initiative's stage directly.",
-    )
+    require(can_set_stage(request.user), SET_STAGE_DENIED_MESSAGE)
     form = StageChangeForm(request.POST or None, initial={"to_stage": initiative.stage})
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,6 +46,7 @@ from readiness.permissions import (
     can_edit_assessment,
     can_fill_assessments,
     can_view_assessments,
+    edit_assessment_denied_message,
 )
 from readiness.services import (
     assessment_create_draft,
@@ -431,12 +432,7 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if self.request.method not in SAFE_METHODS and not can_edit_assessment(
             self.request.user, assessment
         ):
-            raise PermissionDenied(
-                "Only this initiative's business or delivery owner, or a governance admin, "
-                "can change its assessments."
-                if assessment.initiative_id
-                else "Only council members and governance admins evaluate vendors."
-            )
+            raise PermissionDenied(edit_assessment_denied_message(assessment))
         return assessment
 
     def _read(self, pk: int) -> dict[str, Any]:

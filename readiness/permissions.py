@@ -1,4 +1,5 @@
-"""Who may fill and read assessments. Pages and the API both ask these functions."""
+"""Who may fill and read assessments. Pages, the API and the services ask these functions and
+refuse with these messages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from portfolio.models import Initiative, Vendor
 from portfolio.permissions import can_edit_initiative, can_edit_some_initiative
 
 INITIATIVE_ASSESSMENT_DENIED_MESSAGE = (
-    "Only this initiative's owners or a governance admin can assess it."
+    "Only this initiative's business or delivery owner, or a governance admin, can fill its "
+    "assessments."
 )
 VENDOR_ASSESSMENT_DENIED_MESSAGE = "Only council members and governance admins evaluate vendors."
 ASSESSMENT_DENIED_MESSAGE = (
@@ -40,3 +42,11 @@ def can_edit_assessment(user: User, assessment) -> bool:  # noqa: ANN001
     if assessment.initiative_id is not None:
         return can_assess_initiative(user, assessment.initiative)
     return can_assess_vendor(user, assessment.vendor)
+
+
+def edit_assessment_denied_message(assessment) -> str:  # noqa: ANN001
+    """What someone refused by `can_edit_assessment` is told: an initiative's assessment is its
+    owners' and the admins' to fill, a vendor's the council's and the admins'."""
+    if assessment.initiative_id is not None:
+        return INITIATIVE_ASSESSMENT_DENIED_MESSAGE
+    return VENDOR_ASSESSMENT_DENIED_MESSAGE

@@ -30,6 +30,7 @@ from readiness.permissions import (
     can_assess_initiative,
     can_assess_vendor,
     can_edit_assessment,
+    edit_assessment_denied_message,
 )
 from readiness.rules import (
     AnswerError,
@@ -255,7 +256,7 @@ def assessment_save(
     based on an older revision: the ConflictError carries the other person's current draft.
     """
     locked = _lock_assessment(assessment)
-    require(can_edit_assessment(actor, locked), "You may not change this assessment.")
+    require(can_edit_assessment(actor, locked), edit_assessment_denied_message(locked))
     if not locked.is_draft:
         raise ValidationError("This assessment is submitted and can no longer change.")
     check_version(
@@ -329,7 +330,7 @@ def assessment_submit(
     """Freeze a complete draft with its computed result; it supersedes the previous result
     of the same template for the same subject. Nothing changes if anything is missing."""
     locked = _lock_assessment(assessment)
-    require(can_edit_assessment(actor, locked), "You may not submit this assessment.")
+    require(can_edit_assessment(actor, locked), edit_assessment_denied_message(locked))
     if not locked.is_draft:
         raise ValidationError("This assessment is already submitted.")
     check_version(

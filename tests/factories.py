@@ -19,10 +19,11 @@ from core.roles import Role
 from governance.models import CouncilMembership, GateRequest, GateRequestStatus, Seat
 from portfolio.models import BusinessUnit, Initiative, ProblemStatement, ValueCategory, Vendor
 from portfolio.services import problem_statement_save
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, TemplateVersion
 from readiness.services import assessment_create_draft, assessment_save, assessment_submit
 
-SCORECARD = "readiness_scorecard"
+SCORECARD = SCORECARD_KEY
 # A problem statement that scores 5 for clarity: every field specific and measurable.
 STRONG_STATEMENT = {
     "user_team": "Enterprise customer success managers with more than 40 active accounts",

@@ -54,7 +54,6 @@ MEETING_PAGE_SIZE = 25
 
 # A meeting page offers at most this many unlinked decisions to link; older ones are history.
 LINK_CANDIDATES_SHOWN = 50
-POLICY_DENIED = "Only a governance admin can change gate policies."
 
 
 def agenda_for_display(agenda: dict[str, Any]) -> dict[str, Any]:

@@ -31,11 +31,12 @@ from core.errors import ConflictError
 from core.permissions import require_role
 from portfolio.models import Initiative
 from portfolio.permissions import get_initiative_for_user
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness import services
 from readiness.extensions import render_assessment_sections
 from readiness.forms import AssessmentInput, input_from_state, read_assessment_post
 from readiness.models import AppliesTo, Assessment, AssessmentStatus, TemplateVersion
-from readiness.permissions import can_edit_assessment
+from readiness.permissions import can_edit_assessment, edit_assessment_denied_message
 from readiness.rules import AnswerType, TemplateDefinition
 from readiness.services import (
     COMMENT_REQUIRED_AT_OR_BELOW,
@@ -51,8 +52,6 @@ from readiness.views.assessment_display import (
     item_errors,
     summarize,
 )
-
-DEFAULT_TEMPLATE_KEY = "readiness_scorecard"
 
 # The form, the autosave fragment and the problem panel name these element ids; keep in sync
 # with templates/readiness/assessment_form.html.
@@ -74,15 +73,6 @@ ASSESSMENT_RELATIONS = (
 # ---------------------------------------------------------------------------------------------
 
 
-def _edit_denied_message(assessment: Assessment) -> str:
-    if assessment.initiative_id is not None:
-        return (
-            "Only this initiative's business or delivery owner, or a governance admin, can fill "
-            "its assessments."
-        )
-    return "Only council members and governance admins evaluate vendors."
-
-
 def _get_assessment_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Assessment:
     """Assessment `pk` if the user may see it (else 404) and, with `write`, change it (else 403).
 
@@ -95,7 +85,7 @@ def _get_assessment_for_user(request: HttpRequest, pk: int, *, write: bool = Fal
     except Assessment.DoesNotExist:
         raise Http404("No such assessment.") from None
     if write and not can_edit_assessment(request.user, assessment):
-        raise PermissionDenied(_edit_denied_message(assessment))
+        raise PermissionDenied(edit_assessment_denied_message(assessment))
     return assessment
 
 
@@ -253,7 +243,7 @@ def assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = get_initiative_for_user(request.user, pk, write=True)
     error = ""
     if request.method == "POST":
-        key = request.POST.get("template") or DEFAULT_TEMPLATE_KEY
+        key = request.POST.get("template") or SCORECARD_KEY
         existing = (
             Assessment.objects.filter(
                 initiative=initiative, template__key=key, status=AssessmentStatus.DRAFT
@@ -309,7 +299,7 @@ def _render_chooser(
         for version in latest.values()
     ]
     # The readiness scorecard first: it is what "New readiness scorecard" means.
-    choices.sort(key=lambda choice: (choice["key"] != DEFAULT_TEMPLATE_KEY, choice["title"]))
+    choices.sort(key=lambda choice: (choice["key"] != SCORECARD_KEY, choice["title"]))
     return TemplateResponse(
         request,
         "readiness/assessment_start.html",

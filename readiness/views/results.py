@@ -27,7 +27,11 @@ from portfolio.models import BusinessUnit, Initiative, Stage, Vendor
 from portfolio.permissions import get_initiative_for_user
 from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus
-from readiness.permissions import can_assess_vendor, can_view_assessments
+from readiness.permissions import (
+    VENDOR_ASSESSMENT_DENIED_MESSAGE,
+    can_assess_vendor,
+    can_view_assessments,
+)
 from readiness.presentation import (
     HeatmapCell,
     HeatmapColumn,
@@ -355,10 +359,7 @@ def vendor_detail(request: HttpRequest, pk: int) -> TemplateResponse:
 def vendor_assessment_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a vendor evaluation, or continue the open one rather than start a second."""
     vendor = get_object_or_404(Vendor, pk=pk)
-    require(
-        can_assess_vendor(request.user, vendor),
-        "Only council members and governance admins evaluate vendors.",
-    )
+    require(can_assess_vendor(request.user, vendor), VENDOR_ASSESSMENT_DENIED_MESSAGE)
     draft = open_vendor_draft(vendor, VENDOR_EVALUATION_KEY)
     if draft is not None:
         messages.info(request, "This vendor already has an open evaluation draft; continue it.")

@@ -13,6 +13,7 @@ from portfolio.models import (
     StageTransition,
     Status,
 )
+from portfolio.permissions import SET_STAGE_DENIED_MESSAGE
 from portfolio.services import (
     business_unit_update,
     initiative_create,
@@ -163,7 +164,7 @@ def test_unknown_stage_is_refused(initiative, governance_admin):
 
 
 def test_only_admins_set_stage(initiative, product_owner):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=SET_STAGE_DENIED_MESSAGE):
         initiative_set_stage(
             initiative=initiative, actor=product_owner, to_stage=Stage.PILOT, reason="Because"
         )

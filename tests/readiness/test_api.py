@@ -18,6 +18,10 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from portfolio.models import Initiative
 from readiness.models import Assessment, AssessmentStatus
+from readiness.permissions import (
+    INITIATIVE_ASSESSMENT_DENIED_MESSAGE,
+    VENDOR_ASSESSMENT_DENIED_MESSAGE,
+)
 from readiness.rules import TemplateDefinition, evaluate, load_shipped_templates
 from readiness.services import assessment_create_draft, assessment_save, template_version_load
 from tests.factories import (
@@ -904,10 +908,10 @@ def test_refusals_say_who_may_act(world, executive, product_owner):
         _url(world["initiative_draft"]), {"revision": 1, "answers": {}}, format="json"
     )
     assert response.status_code == 403
-    assert "business or delivery owner" in str(response.data["detail"])
+    assert response.data["detail"] == INITIATIVE_ASSESSMENT_DENIED_MESSAGE
     response = api_client(product_owner).post(_url(world["vendor_draft"], "submit/"), {})
     assert response.status_code == 403
-    assert "council members and governance admins" in str(response.data["detail"])
+    assert response.data["detail"] == VENDOR_ASSESSMENT_DENIED_MESSAGE
     response = api_client(UserFactory(username="nobody")).get(ASSESSMENTS)
     assert response.status_code == 403
     assert "no Gatehouse role" in str(response.data["detail"])

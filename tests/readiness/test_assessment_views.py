@@ -9,9 +9,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from core.models import AuditEvent
 from readiness.models import Assessment, AssessmentStatus
+from readiness.permissions import (
+    INITIATIVE_ASSESSMENT_DENIED_MESSAGE,
+    VENDOR_ASSESSMENT_DENIED_MESSAGE,
+)
 from readiness.services import assessment_create_draft, assessment_save
 from tests.factories import (
     SCORECARD,
@@ -275,6 +280,24 @@ def test_vendor_evaluations_are_filled_by_the_council_and_read_by_everyone(
     assert saved.status_code == (200 if can_edit else 403)
     evaluation.refresh_from_db()
     assert evaluation.answers == ({"use_case_fit": "ready"} if can_edit else {})
+
+
+def test_refused_pages_say_who_may_fill_the_assessment(
+    client, users_by_role, draft, scorecard_version
+):
+    client.force_login(users_by_role["executive"])
+    refused = client.post(
+        reverse("readiness:assessment_autosave", args=[draft.pk]),
+        form_data(scorecard_version, {}, revision=draft.revision),
+        **HTMX,
+    )
+    assert refused.status_code == 403
+    assert escape(INITIATIVE_ASSESSMENT_DENIED_MESSAGE) in refused.text
+    vendor = VendorFactory(name="Acme AI")
+    client.force_login(users_by_role["owner"])
+    refused = client.post(reverse("readiness:vendor_assessment_create", args=[vendor.pk]))
+    assert refused.status_code == 403
+    assert escape(VENDOR_ASSESSMENT_DENIED_MESSAGE) in refused.text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ from core.errors import ConflictError
 from core.models import AuditEvent
 from core.roles import Role
 from readiness.models import Assessment, AssessmentStatus
+from readiness.permissions import (
+    INITIATIVE_ASSESSMENT_DENIED_MESSAGE,
+    VENDOR_ASSESSMENT_DENIED_MESSAGE,
+)
 from readiness.rules import evaluate
 from readiness.services import (
     assessment_create_draft,
@@ -190,6 +194,32 @@ def test_only_council_members_and_admins_save_a_vendor_draft(
     else:
         with pytest.raises(PermissionDenied):
             _save(draft, actor, answers=answers)
+
+
+@pytest.mark.parametrize("change", ["start", "save", "submit"])
+@pytest.mark.parametrize(
+    ("subject", "refused_role", "message"),
+    [
+        ("initiative", "executive", INITIATIVE_ASSESSMENT_DENIED_MESSAGE),
+        ("vendor", "owner", VENDOR_ASSESSMENT_DENIED_MESSAGE),
+    ],
+    ids=["initiative", "vendor"],
+)
+def test_a_refused_assessment_change_names_who_may_make_it(
+    templates_loaded, initiative, vendor, users_by_role, subject, refused_role, message, change
+):
+    admin, actor = users_by_role["governance_admin"], users_by_role[refused_role]
+    of = {"initiative": initiative} if subject == "initiative" else {"vendor": vendor}
+    key = SCORECARD if subject == "initiative" else VENDOR_EVALUATION
+    assessment = assessment_create_draft(template_key=key, actor=admin, **of)
+    with pytest.raises(PermissionDenied) as refused:
+        if change == "start":
+            assessment_create_draft(template_key=key, actor=actor, **of)
+        elif change == "save":
+            _save(assessment, actor, answers={})
+        else:
+            assessment_submit(assessment=assessment, actor=actor)
+    assert str(refused.value) == message
 
 
 # ---------------------------------------------------------------------------------------------

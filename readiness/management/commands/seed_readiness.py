@@ -32,10 +32,11 @@ from django.utils import timezone
 from portfolio.demo_data import DEMO_INITIATIVES
 from portfolio.demo_timeline import stage_moves_at
 from portfolio.models import Initiative, Stage, Vendor
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus, AssessmentTemplate
 from readiness.services import assessment_create_draft, assessment_save, assessment_submit
 
-SCORECARD = "readiness_scorecard"
+SCORECARD = SCORECARD_KEY
 BEFORE_POC = "before_poc"
 ROLLOUT_GOVERNANCE = "rollout_governance"
 VENDOR_EVALUATION = "vendor_evaluation"
