@@ -29,6 +29,7 @@ from governance.gates.services.decisions import (
     gate_request_name_acting_chair,
     gate_request_return_iteration,
 )
+from governance.gates.services.policies import gate_policy_version_create
 from governance.gates.services.requests import gate_request_create, vote_cast
 from governance.gates.services.status import initiative_status_change
 from governance.models import DecidedAs, GateRequest, GateRequestStatus, Seat, Vote
@@ -300,3 +301,31 @@ def test_beat_and_a_starting_worker_returning_iterates_at_once_file_each_once(du
     assert errors == []
     assert sorted(results) == [0, 1]
     assert GateRequest.objects.filter(returned_from=request).count() == 1
+
+
+def test_simultaneous_policy_edits_of_one_version_save_exactly_one(gate_policies, governance_admin):
+    current = gate_policies["pilot"]
+
+    def edit(quorum: int) -> Callable[[], Any]:
+        return lambda: gate_policy_version_create(
+            policy=current.policy,
+            actor=governance_admin,
+            criteria=current.criteria,
+            quorum=quorum,
+            required_seats=current.required_seats,
+            decider_roles=current.decider_roles,
+            note=f"Quorum {quorum}",
+            expected_version=current.number,
+        )
+
+    loaded = events("gate_policy.version_created")
+
+    results, errors = run_at_once([edit(quorum) for quorum in range(3, 3 + THREADS)])
+
+    assert len(results) == 1, errors
+    assert len(errors) == THREADS - 1
+    assert all(isinstance(error, ConflictError) for error in errors), errors
+    (saved,) = results
+    assert all(error.current["number"] == saved.number for error in errors)
+    assert list(current.policy.versions.values_list("number", flat=True)) == [2, 1]
+    assert events("gate_policy.version_created") == loaded + 1

@@ -692,6 +692,30 @@ def test_a_policy_edit_over_a_newer_version_is_a_conflict(
     assert policy.versions.count() == 2
 
 
+def test_a_stale_policy_edit_keeps_the_input_and_saves_once_based_on_the_newest(
+    client, governance_admin, policies, checklists
+):
+    policy = _rollout_policy(policies)
+    old = policy.versions.get()
+    url = reverse("governance:policy_edit", args=[policy.pk])
+    client.force_login(governance_admin)
+    assert client.post(url, policy_post_data(old, quorum=3)).status_code == 302
+    stale = policy_post_data(old, quorum=4, note="Second admin's edit")
+
+    refused = client.post(url, stale)
+
+    assert refused.status_code == 409
+    assert "Not saved: someone else saved a version first" in refused.text
+    assert "Version 2 (current)" in refused.text
+    form = refused.context["form"]
+    assert (form["based_on"].value(), form["quorum"].value()) == (2, "4")
+    assert list(policy.versions.values_list("number", "quorum")) == [(2, 3), (1, old.quorum)]
+    assert not AuditEvent.objects.filter(reason="Second admin's edit").exists()
+    resent = client.post(url, {**stale, "based_on": 2})
+    assert resent.status_code == 302
+    assert list(policy.versions.values_list("number", "quorum")) == [(3, 4), (2, 3), (1, 2)]
+
+
 # ---------------------------------------------------------------------------------------------
 # Pages: members
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from core.models import AuditEvent
 from governance.council.services import meeting_create, meeting_record_minutes
 from governance.models import CouncilMeeting, CouncilMembership, Seat
 from portfolio.models import Stage
@@ -256,6 +257,38 @@ def test_posting_the_current_content_again_makes_no_version(governance_admin, po
     assert response.status_code == 200
     assert response.json()["number"] == 1
     assert policy.versions.count() == 1
+
+
+def test_a_version_based_on_an_older_one_is_a_conflict_that_stores_nothing(
+    governance_admin, policies
+):
+    policy = _rollout_policy(policies)
+    old = policy.versions.get()
+    admin = api_client(governance_admin)
+    first = admin.post(
+        f"{POLICIES}{policy.pk}/versions/",
+        _version_payload(old, quorum=3, based_on=1),
+        format="json",
+    )
+    assert first.status_code == 201, first.json()
+    assert "based_on" not in first.json()
+
+    stale = admin.post(
+        f"{POLICIES}{policy.pk}/versions/",
+        _version_payload(old, quorum=4, based_on=1, note="Second admin"),
+        format="json",
+    )
+
+    assert stale.status_code == 409, stale.json()
+    body = stale.json()
+    assert body["detail"] == (
+        "Version 2 was saved after you opened version 1. Review it below, then save again."
+    )
+    assert body["current"]["number"] == 2
+    assert body["current"]["quorum"] == 3
+    assert body["current"]["criteria"] == first.json()["criteria"]
+    assert list(policy.versions.values_list("number", "quorum")) == [(2, 3), (1, old.quorum)]
+    assert not AuditEvent.objects.filter(reason="Second admin").exists()
 
 
 @pytest.mark.parametrize(

@@ -238,6 +238,43 @@ def test_identical_content_creates_no_new_version(gate_policies, governance_admi
     assert current.policy.versions.count() == 1
 
 
+def test_an_edit_made_on_an_older_version_is_refused_with_the_newest(
+    gate_policies, governance_admin
+):
+    current = gate_policies["pilot"]
+    edit = {
+        "policy": current.policy,
+        "actor": governance_admin,
+        "criteria": current.criteria,
+        "required_seats": current.required_seats,
+        "decider_roles": current.decider_roles,
+    }
+    newer = gate_policy_version_create(
+        **edit, quorum=3, note="First admin", expected_version=current.number
+    )
+    with pytest.raises(ConflictError) as conflict:
+        gate_policy_version_create(
+            **edit, quorum=4, note="Second admin", expected_version=current.number
+        )
+    assert conflict.value.message == (
+        f"Version {newer.number} was saved after you opened version {current.number}. "
+        "Review it below, then save again."
+    )
+    assert conflict.value.current == {
+        "number": newer.number,
+        "criteria": newer.criteria,
+        "quorum": 3,
+        "required_seats": newer.required_seats,
+        "decider_roles": newer.decider_roles,
+    }
+    assert list(current.policy.versions.values_list("number", "quorum")) == [
+        (newer.number, 3),
+        (current.number, current.quorum),
+    ]
+    assert len(events("gate_policy.version_created", object_id=str(newer.pk))) == 1
+    assert AuditEvent.objects.filter(reason="Second admin").count() == 0
+
+
 @pytest.mark.parametrize("role", signed_in_except("governance_admin"))
 def test_only_a_governance_admin_edits_policies(role, users_by_role, gate_policies):
     current = gate_policies["pilot"]

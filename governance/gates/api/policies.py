@@ -1,4 +1,5 @@
-"""Gate policies through the API: read every version; admins post a new one."""
+"""Gate policies through the API: read every version; admins post a new one, saying which version
+it starts from (`based_on`): 409 with the newer version when someone saved one since."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ class PolicyVersionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     decider_roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[role.value for role in Role]), allow_empty=False
     )
+    based_on = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        help_text="The number of the version your edit starts from. If a newer version was "
+        "saved since, the API answers 409 with it and stores nothing. Left out: not checked.",
+    )
     criteria_text = serializers.SerializerMethodField()
     pending_requests = serializers.IntegerField(source="pending_count", read_only=True)
     # Null for versions loaded from the shipped policies (manage.py load_gate_policies).
@@ -51,6 +58,7 @@ class PolicyVersionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         fields = [
             "id",
             "number",
+            "based_on",
             "criteria",
             "criteria_text",
             "decider_roles",
@@ -119,6 +127,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             required_seats=data["required_seats"],
             decider_roles=data["decider_roles"],
             note=data.get("note", ""),
+            expected_version=data.get("based_on"),
         )
         # Content identical to the current version makes no new one: 200 with the current.
         return Response(

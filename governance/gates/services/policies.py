@@ -1,4 +1,8 @@
-"""Gate policies: an admin's edit becomes a new version; shipped defaults load idempotently."""
+"""Gate policies: an admin's edit becomes a new version; shipped defaults load idempotently.
+
+An edit follows core.concurrency's pattern: the policy is locked, and an edit made on an older
+version than the newest is refused with that version, so two admins' edits never stack unseen.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.audit import record_audit_event
+from core.concurrency import check_version, lock_for_update
 from core.permissions import require
 from core.roles import Role
 from governance.gates.default_policies import default_policy_definitions
@@ -53,13 +58,32 @@ def _save_policy_version(
     required_seats: Sequence[str],
     decider_roles: Sequence[str],
     note: str,
+    expected_version: int | None = None,
 ) -> tuple[GatePolicyVersion, bool]:
-    """Validate and store a new version unless the newest one has the same content."""
+    """Validate and store a new version unless the newest one has the same content.
+
+    `expected_version` is the number of the newest version the editor saw (None: not checked);
+    if a newer one was saved since, ConflictError carries its number and content.
+    """
+    # Locked, so of two editors the second waits, then finds the first's version: a conflict
+    # when it was made on the same one, else the next number (never a unique-key error).
+    policy = lock_for_update(GatePolicy, policy.pk)
+    latest = policy.versions.order_by("-number").first()
+    if latest is not None:
+        check_version(
+            latest,
+            expected_version,
+            kind="gate policy",
+            field="number",
+            current=lambda: {"number": latest.number, **_policy_content(latest)},
+            message=(
+                f"Version {latest.number} was saved after you opened version "
+                f"{expected_version}. Review it below, then save again."
+            ),
+        )
     _validate_policy_content(
         criteria=criteria, quorum=quorum, required_seats=required_seats, decider_roles=decider_roles
     )
-    # Lock the policy so two editors get consecutive numbers instead of a unique-key error.
-    policy = GatePolicy.objects.select_for_update().get(pk=policy.pk)
     content = {
         "criteria": [
             {"id": c["id"], "params": dict(c.get("params") or {}), "hard": criterion_is_hard(c)}
@@ -69,7 +93,6 @@ def _save_policy_version(
         "required_seats": list(required_seats),
         "decider_roles": list(decider_roles),
     }
-    latest = policy.versions.order_by("-number").first()
     if latest is not None and _policy_content(latest) == content:
         return latest, False
     number = (policy.versions.aggregate(top=Max("number"))["top"] or 0) + 1
@@ -106,12 +129,16 @@ def gate_policy_version_create(
     required_seats: Sequence[str],
     decider_roles: Sequence[str],
     note: str = "",
+    expected_version: int | None = None,
 ) -> GatePolicyVersion:
     """Store an edited policy as its next version (governance admins only).
 
-    Validates criterion ids and params, seats, quorum and roles (ValidationError by field).
-    Versions are immutable: requests filed earlier keep the version they were filed under.
-    Content identical to the newest version returns that version and writes nothing.
+    `expected_version` is the number of the version the edit was made on: when a newer one was
+    saved since, nothing is stored and ConflictError carries the newer one's number and content
+    (None skips the check). Validates criterion ids and params, seats, quorum and roles
+    (ValidationError by field). Versions are immutable: requests filed earlier keep the
+    version they were filed under. Content identical to the newest version returns that
+    version and writes nothing.
     """
     require(can_edit_policies(actor), POLICY_DENIED_MESSAGE)
     version, _ = _save_policy_version(
@@ -122,6 +149,7 @@ def gate_policy_version_create(
         required_seats=required_seats,
         decider_roles=decider_roles,
         note=note,
+        expected_version=expected_version,
     )
     return version
 

@@ -86,35 +86,34 @@ def policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["based_on"] != current.number:
-            # Someone saved a version after this form was opened: show theirs, keep the input.
-            conflict = ConflictError(
-                f"Version {current.number} was saved after you opened version "
-                f"{form.cleaned_data['based_on']}. Review it below, then save again."
+        try:
+            version = gate_policy_version_create(
+                policy=policy,
+                actor=request.user,
+                criteria=form.criteria_payload(),
+                quorum=form.cleaned_data["quorum"],
+                required_seats=form.cleaned_data["required_seats"],
+                decider_roles=form.cleaned_data["decider_roles"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["based_on"],
             )
+        except ConflictError as error:
+            conflict = error
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                version = gate_policy_version_create(
-                    policy=policy,
-                    actor=request.user,
-                    criteria=form.criteria_payload(),
-                    quorum=form.cleaned_data["quorum"],
-                    required_seats=form.cleaned_data["required_seats"],
-                    decider_roles=form.cleaned_data["decider_roles"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                kept = current.pending_count
-                messages.success(
-                    request,
-                    f"Saved version {version.number} of “{policy.title}”. New requests use it; "
-                    f"{kept} pending request{'' if kept == 1 else 's'} keep"
-                    f"{'s' if kept == 1 else ''} version {current.number}.",
-                )
-                return redirect("governance:policy_list")
+            kept = current.pending_count
+            messages.success(
+                request,
+                f"Saved version {version.number} of “{policy.title}”. New requests use it; "
+                f"{kept} pending request{'' if kept == 1 else 's'} keep"
+                f"{'s' if kept == 1 else ''} version {current.number}.",
+            )
+            return redirect("governance:policy_list")
     if conflict is not None:
+        # Someone saved a version after this form was opened: show the newest (it may have
+        # been saved while this request ran), keep the input, and base the form on it.
+        current = policy_versions().filter(policy=policy).first()
         data = request.POST.copy()
         data["based_on"] = current.number
         form = GatePolicyForm(data, current=current, checklist_choices=checklist_choices())
