@@ -10,14 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from core.caching import cached_figures
 from core.listing import results_template
-from core.permissions import require_role
+from core.permissions import role_required
 from portfolio.models import STAGE_ORDER, Status
 from portfolio.vocabulary import STAGE_LABELS
 from reporting import charts
@@ -125,11 +124,10 @@ def _figures_and_charts(filters: DashboardFilters) -> tuple[Dashboard, dict[str,
     return data, dashboard_charts(data)
 
 
-@login_required
+# The role check comes before the method check, so an account without a role always learns
+# why it is refused.
+@role_required()
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # The role check comes before the method check, so an account without a role always
-    # learns why it is refused.
-    require_role(request.user)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     today = timezone.localdate()
