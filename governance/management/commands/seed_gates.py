@@ -51,9 +51,8 @@ from governance.models import (
 )
 from portfolio.demo_timeline import next_council_meeting_at
 from portfolio.models import Initiative, Stage, Status
+from portfolio.vocabulary import SCORECARD_KEY
 from readiness.models import Assessment, AssessmentStatus
-
-SCORECARD = "readiness_scorecard"
 
 # `case`: the owner's argument. `remedies`: the owner's plan for a criterion (by id), added
 # after the evaluation's own detail when that criterion fails.
@@ -201,7 +200,7 @@ def seed_gates() -> GateSeedSummary:
             "No gate policies or council seats. Run `manage.py seed_governance` first."
         )
     if not Assessment.objects.filter(
-        template__key=SCORECARD, status=AssessmentStatus.SUBMITTED
+        template__key=SCORECARD_KEY, status=AssessmentStatus.SUBMITTED
     ).exists():
         raise CommandError("No readiness scorecards yet. Run `manage.py seed_readiness` first.")
     people = _people()
