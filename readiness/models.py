@@ -112,6 +112,10 @@ class Assessment(models.Model):
     total = models.IntegerField(null=True, blank=True)
     band = models.CharField(max_length=32, blank=True)
     ready_to_scale = models.BooleanField(default=False)
+    # How many areas sit at the lowest level where the template says such an area needs the
+    # council's review (the result's `items_needing_review`): the review queue counts the
+    # areas still waiting without reading every frozen result.
+    items_needing_review_count = models.PositiveSmallIntegerField(default=0)
     result = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -165,6 +169,13 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["initiative", "status"], name="assessment_initiative_idx"),
             models.Index(fields=["vendor", "status"], name="assessment_vendor_idx"),
+            # The review queue's "areas at 1 awaiting review": only current results that have
+            # any, in the queue's order (oldest submission first).
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status="submitted", items_needing_review_count__gt=0),
+                name="assessment_needing_review_idx",
+            ),
         ]
 
     def __str__(self) -> str:

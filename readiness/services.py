@@ -385,6 +385,7 @@ def assessment_submit(
     locked.total = result.total
     locked.band = result.band.id if result.band else ""
     locked.ready_to_scale = result.ready_to_scale
+    locked.items_needing_review_count = len(result.items_needing_review)
     locked.result = json.loads(json.dumps(result.as_dict()))
     locked.save()
     record_audit_event(

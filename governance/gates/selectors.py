@@ -59,7 +59,7 @@ from governance.models import (
     Vote,
 )
 from portfolio.models import Initiative, ProblemStatement, Stage, Status
-from portfolio.vocabulary import LOWEST_SCORE, next_stage
+from portfolio.vocabulary import next_stage
 from readiness.models import Assessment, AssessmentStatus, TemplateVersion
 from readiness.rules import AnswerType
 
@@ -450,9 +450,9 @@ def areas_awaiting_review(*, limit: int) -> AreasAwaitingReview:
     review recorded: the first `limit` (oldest submission first, then in the template's order)
     and the count of all, in three queries whatever the size of the portfolio.
 
-    The database finds the areas (each frozen result unpacked once) and counts them, and
-    returns only those of the assessments the first `limit` fall in; only those assessments
-    and their template versions are read.
+    The database counts the areas from the counts frozen at submission (no result is unpacked
+    for that) and names only those of the assessments the first `limit` fall in; only those
+    assessments and their template versions are read.
     """
     current = Assessment.objects.filter(
         status=AssessmentStatus.SUBMITTED,
@@ -483,51 +483,45 @@ def areas_awaiting_review(*, limit: int) -> AreasAwaitingReview:
     return AreasAwaitingReview(shown=shown[:limit], count=count)
 
 
-# Per assessment, its areas at 1 without a review (their ids joined by spaces: ids are slugs)
-# and how many; `areas_before` is how many the assessments ahead of it in the queue's order
-# have, so the assessments the first `limit` areas fall in are those with `areas_before` <
-# limit; `total` counts every area.
+# Per current assessment with areas at 1 awaiting review, how many still have no review: the
+# count frozen at submission less the assessment's reviews (a review is only ever recorded for
+# such an area), so nothing is unpacked to count. `areas_before` is how many the assessments
+# ahead of it in the queue's order have, so the assessments the first `limit` areas fall in are
+# those with `areas_before` < limit; only for those is the frozen list unpacked, to name the
+# areas without a review (ids joined by spaces: they are slugs). `total` counts every area.
 _UNREVIEWED_LOWEST_SQL = """
-SELECT id, item_ids, total FROM (
-    SELECT id, item_ids,
+SELECT numbered.id, ({unreviewed_ids}) AS item_ids, numbered.total FROM (
+    SELECT id,
         SUM(areas) OVER (ORDER BY submitted_at, id ROWS UNBOUNDED PRECEDING) - areas
             AS areas_before,
         SUM(areas) OVER () AS total
     FROM (
-        SELECT assessment.id, assessment.submitted_at, COUNT(*) AS areas,
-            {join_ids}(score.key, ' ') AS item_ids
-        FROM ({current}) AS assessment {scores}
-        WHERE score.value = {lowest}
-        AND NOT EXISTS (
-            SELECT 1 FROM {reviews} AS review
-            WHERE review.assessment_id = assessment.id AND review.item_id = score.key
-        )
-        GROUP BY assessment.id, assessment.submitted_at
+        SELECT assessment.id, assessment.submitted_at,
+            assessment.items_needing_review_count - COALESCE(reviewed.areas, 0) AS areas
+        FROM ({current}) AS assessment
+        LEFT JOIN (
+            SELECT assessment_id, COUNT(*) AS areas FROM {reviews} GROUP BY assessment_id
+        ) AS reviewed ON reviewed.assessment_id = assessment.id
     ) AS per_assessment
+    WHERE areas > 0
 ) AS numbered
-WHERE areas_before < %s
+INNER JOIN {assessments} AS flagged ON flagged.id = numbered.id
+WHERE numbered.areas_before < %s
 """
 
-
-@dataclass(frozen=True)
-class _ScoresSql:
-    """How a database unpacks a frozen result's item scores into (key, value) rows, the score
-    they are compared with, and its function that joins strings."""
-
-    unpack: str
-    score: str
-    join_ids: str
-
-
-_ITEM_SCORES = {
-    # As text: jsonb_each_text is the cheapest way to unpack them.
-    "postgresql": _ScoresSql(
-        "CROSS JOIN LATERAL jsonb_each_text(assessment.result -> 'item_scores') AS score",
-        "%s::text",
-        "string_agg",
+# How each database names the areas of `flagged` that have no review yet.
+_UNREVIEWED_IDS = {
+    "postgresql": (
+        "SELECT string_agg(item, ' ') "
+        "FROM jsonb_array_elements_text(flagged.result -> 'items_needing_review') AS item "
+        "WHERE NOT EXISTS (SELECT 1 FROM {reviews} AS review "
+        "WHERE review.assessment_id = flagged.id AND review.item_id = item)"
     ),
-    "sqlite": _ScoresSql(
-        ", json_each(assessment.result, '$.item_scores') AS score", "%s", "group_concat"
+    "sqlite": (
+        "SELECT group_concat(item.value, ' ') "
+        "FROM json_each(flagged.result, '$.items_needing_review') AS item "
+        "WHERE NOT EXISTS (SELECT 1 FROM {reviews} AS review "
+        "WHERE review.assessment_id = flagged.id AND review.item_id = item.value)"
     ),
 }
 
@@ -537,20 +531,22 @@ def _unreviewed_lowest_scores(
 ) -> tuple[dict[int, set[str]], int]:
     """{assessment id: its unreviewed areas at 1} for the assessments the first `limit` such
     areas fall in, and the number of such areas in all `current` assessments; one query."""
-    # A subquery whose columns are named id, submitted_at and result.
+    # A subquery whose columns are named id, submitted_at and items_needing_review_count.
     inner, params = (
-        current.order_by().values("id", "submitted_at", "result").query.sql_with_params()
+        current.filter(items_needing_review_count__gt=0)
+        .order_by()
+        .values("id", "submitted_at", "items_needing_review_count")
+        .query.sql_with_params()
     )
-    vendor = _ITEM_SCORES[connection.vendor]
+    reviews = connection.ops.quote_name(ItemReview._meta.db_table)
     sql = _UNREVIEWED_LOWEST_SQL.format(
-        reviews=connection.ops.quote_name(ItemReview._meta.db_table),
-        scores=vendor.unpack,
+        unreviewed_ids=_UNREVIEWED_IDS[connection.vendor].format(reviews=reviews),
+        reviews=reviews,
         current=inner,
-        lowest=vendor.score,
-        join_ids=vendor.join_ids,
+        assessments=connection.ops.quote_name(Assessment._meta.db_table),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, LOWEST_SCORE, limit))
+        cursor.execute(sql, (*params, limit))
         rows = cursor.fetchall()
     flagged = {assessment_id: set(item_ids.split()) for assessment_id, item_ids, _ in rows}
     return flagged, int(rows[0][2]) if rows else 0

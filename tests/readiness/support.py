@@ -41,6 +41,7 @@ def frozen_assessment(
         total=result["total"],
         band=(result["band"] or {}).get("id", ""),
         ready_to_scale=result["ready_to_scale"],
+        items_needing_review_count=len(result["items_needing_review"]),
         result=result,
         submitted_at=submitted_at,
         submitted_by=actor,

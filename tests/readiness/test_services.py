@@ -443,6 +443,22 @@ def test_submitting_freezes_the_result(draft, product_owner):
     )
     assert stored.result == expected
     assert stored.result["verdict"] == "Ready to scale"
+    assert stored.items_needing_review_count == 0
+
+
+def test_the_areas_at_one_awaiting_review_are_counted_when_frozen(
+    initiative, product_owner, templates_loaded
+):
+    version = templates_loaded[SCORECARD]
+    submitted = submitted_scorecard(
+        initiative, product_owner, scores(version, 4, adoption_readiness=1, delivery_capacity=1)
+    )
+    stored = Assessment.objects.get(pk=submitted.pk)
+    assert sorted(stored.result["items_needing_review"]) == [
+        "adoption_readiness",
+        "delivery_capacity",
+    ]
+    assert stored.items_needing_review_count == 2
 
 
 def test_a_critical_area_below_three_is_frozen_as_blocking(
