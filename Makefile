@@ -18,6 +18,9 @@ TEST_WORKERS ?= 2
 
 install: .venv/.synced
 
+# The seeds replay the demo's story through the services, which run their Celery tasks in-process
+# here; only errors are worth printing while they do (LOG_LEVEL=INFO shows every task).
+setup: export LOG_LEVEL ?= ERROR
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_templates
