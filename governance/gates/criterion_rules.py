@@ -137,7 +137,11 @@ CRITERION_PARAMS: Final[dict[str, dict[str, ParamSpec]]] = {
         "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
     },
     "scorecard_critical_areas": {
-        "critical_minimum": ParamSpec(int, 3, 1, 5, "lowest acceptable critical-area score"),
+        # Never below 3 (DOMAIN.md: no use case scales with a critical area below 3); a gate
+        # may ask for more.
+        "critical_minimum": ParamSpec(
+            int, 3, 3, 5, "lowest acceptable critical-area score (3 to 5)"
+        ),
         "template": ParamSpec(str, SCORECARD_KEY, help="key of the scorecard template"),
     },
     "lowest_scores_reviewed": {

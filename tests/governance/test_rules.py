@@ -580,7 +580,9 @@ def test_every_criterion_says_what_kind_of_evidence_it_links_to():
         ([{"id": "checklist_passed", "params": {"template": " "}}], "template is required"),
         ([{"id": "scorecard_ready", "params": {"min_total": "55"}}], "whole number"),
         ([{"id": "scorecard_ready", "params": {"min_total": True}}], "whole number"),
-        ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 0}}], "at least 1"),
+        ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 0}}], "at least 3"),
+        # The seeds' rule: no use case scales with a critical area below 3.
+        ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 2}}], "at least 3"),
         ([{"id": "scorecard_critical_areas", "params": {"critical_minimum": 6}}], "at most 5"),
         ([{"id": "scorecard_ready", "params": {"max_age_days": 0}}], "at least 1"),
         ([{"id": "no_unmitigated_high_risk", "params": {"min_severity": 26}}], "at most 25"),
