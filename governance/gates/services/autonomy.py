@@ -42,7 +42,7 @@ from governance.gates.permissions import (
     can_request_autonomy_promotion,
     can_withdraw_autonomy_promotion,
 )
-from governance.gates.services.steps import required_text
+from governance.gates.services.steps import record_acting_chair, required_text
 from governance.models import AutonomyPromotion, AutonomyPromotionStatus
 from portfolio.models import Initiative, Status
 from portfolio.services import initiative_set_autonomy_level
@@ -240,18 +240,8 @@ def autonomy_promotion_name_acting_chair(
         raise ConflictError(_closed_message(locked))
     if member is not None and (problem := acting_chair_problem(member, locked.initiative)):
         raise ValidationError({"member": problem})
-    before = locked.acting_chair_id
-    after = member.pk if member is not None else None
-    if before == after:
-        return locked
-    locked.acting_chair = member
-    locked.save(update_fields=["acting_chair"])
-    record_audit_event(
-        actor=actor,
-        action="autonomy_promotion.acting_chair_named",
-        target=locked,
-        initiative_id=locked.initiative_id,
-        changes={"acting_chair": [before, after]},
+    record_acting_chair(
+        locked, actor=actor, member=member, action="autonomy_promotion.acting_chair_named"
     )
     return locked
 

@@ -45,6 +45,7 @@ from governance.gates.services.steps import (
     closed_message,
     condition_owner,
     lock_request,
+    record_acting_chair,
     request_audit_target,
     required_text,
 )
@@ -437,17 +438,11 @@ def gate_request_name_acting_chair(
         raise ConflictError(closed_message(locked))
     if member is not None and (problem := acting_chair_problem(member, locked.initiative)):
         raise ValidationError({"member": problem})
-    before = locked.acting_chair_id
-    after = member.pk if member is not None else None
-    if before == after:
-        return locked
-    locked.acting_chair = member
-    locked.save(update_fields=["acting_chair"])
-    record_audit_event(
+    record_acting_chair(
+        locked,
         actor=actor,
+        member=member,
         action=acting_chair.NAMED_ACTION,
-        **request_audit_target(locked),
-        changes={"acting_chair": [before, after]},
         # Recused or only away: the trail says which, since both name an acting chair.
         reason=acting_chair.chair_position(locked.initiative).sentence() if member else "",
     )

@@ -1,5 +1,5 @@
 """The steps the gate services share: required text, locking a request, saying why it is
-closed, and turning the council's conditions into action items."""
+closed, recording an acting chair, and turning the council's conditions into action items."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.audit import record_audit_event
 from core.concurrency import lock_for_update
 from core.people import display_name
-from governance.models import ActionItem, GateRequest, GateRequestStatus
+from governance.models import ActionItem, AutonomyPromotion, GateRequest, GateRequestStatus
 from portfolio.models import Initiative
 
 TEXT_MAX_LENGTH = 4000
@@ -32,8 +32,34 @@ def required_text(value: str | None, field: str, message: str) -> str:
     return text
 
 
-def request_audit_target(request: GateRequest) -> dict[str, Any]:
+def request_audit_target(request: GateRequest | AutonomyPromotion) -> dict[str, Any]:
     return {"target": request, "initiative_id": request.initiative_id}
+
+
+def record_acting_chair(
+    locked: GateRequest | AutonomyPromotion,
+    *,
+    actor: AbstractBaseUser,
+    member: AbstractBaseUser | None,
+    action: str,
+    reason: str = "",
+) -> None:
+    """Name `member` (None: nobody) acting chair of a locked, pending request or promotion the
+    caller has checked: one audit event with before and after; naming the one already named
+    records nothing."""
+    before = locked.acting_chair_id
+    after = member.pk if member is not None else None
+    if before == after:
+        return
+    locked.acting_chair = member
+    locked.save(update_fields=["acting_chair"])
+    record_audit_event(
+        actor=actor,
+        action=action,
+        **request_audit_target(locked),
+        changes={"acting_chair": [before, after]},
+        reason=reason,
+    )
 
 
 def lock_request(request: GateRequest) -> GateRequest:
