@@ -4,7 +4,6 @@ chair named when the chair is recused), name that acting chair, withdraw."""
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from core.api import StrictFieldsMixin
 from core.permissions import require
 from governance.gates import permissions, services
+from governance.gates.api.requests import GateActingChairSerializer
 from governance.gates.autonomy_rules import AUTONOMY_CONDITIONS
 from governance.models import AutonomyPromotion, AutonomyPromotionStatus, DecidedAs
 from portfolio.api import UserSummarySerializer
@@ -84,14 +84,6 @@ class AutonomyDecideSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text="true raises the level to the promotion's to_level; false rejects it"
     )
     reason = serializers.CharField(max_length=4000)
-
-
-class AutonomyActingChairSerializer(StrictFieldsMixin, serializers.Serializer):
-    member = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.filter(is_active=True),
-        allow_null=True,
-        help_text="A council member who is not recused; null clears the acting chair",
-    )
 
 
 class AutonomyReasonSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -180,7 +172,7 @@ class AutonomyPromotionViewSet(
         )
         return self._detail(promotion.pk)
 
-    @extend_schema(request=AutonomyActingChairSerializer, responses=AutonomyPromotionSerializer)
+    @extend_schema(request=GateActingChairSerializer, responses=AutonomyPromotionSerializer)
     @action(detail=True, methods=["post"], url_path="acting-chair")
     def acting_chair(self, request: Request, pk: str) -> Response:
         """The chair (when recused) or a governance admin names who decides in the chair's
@@ -190,7 +182,7 @@ class AutonomyPromotionViewSet(
             permissions.ACTING_CHAIR_DENIED_MESSAGE,
         )
         promotion = self._target()
-        data = AutonomyActingChairSerializer(data=request.data)
+        data = GateActingChairSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.autonomy_promotion_name_acting_chair(
             promotion=promotion, actor=request.user, member=data.validated_data["member"]
